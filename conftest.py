@@ -1,0 +1,157 @@
+"""Shared test fixtures: governments, units, employees and users for every role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from siaga.core.access import Actor, actor_for_user
+from siaga.core.models import Government, Role, RoleAssignment
+from siaga.org.identifiers import make_nip
+from siaga.org.models import Employee, Position, Unit
+
+PASSWORD = "Rahasia-uji-123"  # noqa: S105
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def government(db: Any) -> Government:
+    return Government.objects.create(code="33.11", name="Kabupaten Sukoharjo", kind="kabupaten")
+
+
+@pytest.fixture
+def other_government(db: Any) -> Government:
+    return Government.objects.create(code="33.13", name="Kabupaten Karanganyar", kind="kabupaten")
+
+
+@pytest.fixture
+def make_unit() -> Callable[..., Unit]:
+    def factory(
+        government: Government, code: str, kind: str = "dinas", parent: Unit | None = None, **extra: Any
+    ) -> Unit:
+        return Unit.objects.create(
+            government=government, code=code, name=extra.pop("name", f"Unit {code}"), kind=kind, parent=parent, **extra
+        )
+
+    return factory
+
+
+@pytest.fixture
+def make_employee() -> Callable[..., Employee]:
+    def factory(
+        unit: Unit,
+        name: str = "",
+        *,
+        position: Position | None = None,
+        user: Any = None,
+        status: str = "pns",
+        sex: str = "M",
+        birth: dt.date | None = None,
+        **extra: Any,
+    ) -> Employee:
+        serial = next(_serial)
+        birth = birth or dt.date(1980, 1 + serial % 12, 1 + serial % 28)
+        nip = make_nip(birth=birth, appointed=(birth.year + 25, 3), sex=sex, serial=serial % 999 + 1)
+        return Employee.objects.create(
+            government_id=unit.government_id,
+            unit=unit,
+            name=name or f"Pegawai {serial}",
+            nip=nip,
+            birth_date=birth,
+            sex=sex,
+            status=status,
+            position=position,
+            user=user,
+            **extra,
+        )
+
+    return factory
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    def factory(username: str, *roles: tuple[Government, str]) -> Any:
+        user = get_user_model().objects.create_user(
+            username=username, password=PASSWORD, email=f"{username}@example.go.id"
+        )
+        for gov, role in roles:
+            RoleAssignment.objects.create(user=user, government=gov, role=role)
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def org(
+    government: Government,
+    make_unit: Callable[..., Unit],
+    make_employee: Callable[..., Employee],
+    make_user: Callable[..., Any],
+) -> dict[str, Any]:
+    """A small organisation: a Dinas with two bidang, a head for each, staff, and users for every role."""
+    dinas = make_unit(government, "DPMPTSP", "dinas", name="DPMPTSP", public_service=True)
+    pelayanan = make_unit(government, "DPMPTSP-PEL", "bidang", dinas, name="Bidang Pelayanan")
+    umum = make_unit(government, "DPMPTSP-UMUM", "bidang", dinas, name="Bidang Umum")
+    other = make_unit(government, "DINKES", "dinas", name="Dinas Kesehatan")
+    kadis_pos = Position.objects.create(
+        government=government, unit=dinas, name="Kepala Dinas", kind="struktural", level="jpt_pratama", is_head=True
+    )
+    kabid_pos = Position.objects.create(
+        government=government,
+        unit=pelayanan,
+        name="Kepala Bidang Pelayanan",
+        kind="struktural",
+        level="administrator",
+        is_head=True,
+    )
+    users = {
+        "admin": make_user("bkpsdm", (government, Role.ADMIN)),
+        "health": make_user("satgas", (government, Role.HEALTH)),
+        "officer": make_user("petugas", (government, Role.SERVICE_OFFICER)),
+        "head": make_user("kadis"),
+        "kabid": make_user("kabid"),
+        "staff": make_user("staf"),
+        "other_staff": make_user("stafdinkes"),
+    }
+    kadis = make_employee(dinas, "Kepala Dinas", position=kadis_pos, user=users["head"])
+    kabid = make_employee(pelayanan, "Kepala Bidang", position=kabid_pos, user=users["kabid"])
+    staff = make_employee(
+        pelayanan, "Staf Pelayanan", user=users["staff"], email="staf@example.go.id", phone="081234567890"
+    )
+    staff_umum = make_employee(umum, "Staf Umum")
+    other_staff = make_employee(other, "Staf Dinkes", user=users["other_staff"])
+    return {
+        "government": government,
+        "dinas": dinas,
+        "pelayanan": pelayanan,
+        "umum": umum,
+        "other_unit": other,
+        "kadis": kadis,
+        "kabid": kabid,
+        "staff": staff,
+        "staff_umum": staff_umum,
+        "other_staff": other_staff,
+        "users": users,
+    }
+
+
+@pytest.fixture
+def actor_of() -> Callable[..., Actor]:
+    def factory(user: Any, government: Government | None = None) -> Actor:
+        return actor_for_user(user, government_id=government.pk if government else None)
+
+    return factory
+
+
+@pytest.fixture
+def login(client: Any) -> Callable[[Any], Any]:
+    def factory(user: Any) -> Any:
+        client.force_login(user)
+        return client
+
+    return factory

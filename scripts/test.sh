@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every check and test: lint, types, migrations, translations, pytest on SQLite and on PostgreSQL,
+# browser tests in Debian's chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export DJANGO_SETTINGS_MODULE=siaga.settings
+export SECRET_KEY="test-only-secret-key-0123456789abcdefghijklmnop"
+export DEBUG=false SIAGA_HTTPS=false ALLOWED_HOSTS="127.0.0.1,localhost,testserver"
+export EMAIL_URL="smtp://127.0.0.1:1" TASKS_BACKEND="django_tasks_db.DatabaseBackend"
+export SIAGA_VAR_DIR="$(mktemp -d /tmp/siaga-test.XXXXXX)"
+trap 'rm -rf "$SIAGA_VAR_DIR"' EXIT
+unset DATABASE_URL
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "ruff"
+$BIN/ruff check .
+step "mypy"
+$BIN/mypy siaga
+step "migrations are up to date"
+$BIN/siaga makemigrations --check --dry-run
+step "translations"
+$BIN/python scripts/check_messages.py
+$BIN/siaga compilemessages --ignore='.venv/*' -v0
+$BIN/siaga collectstatic --noinput -v0
+
+if ! command -v chromium >/dev/null 2>&1; then
+  step "installing chromium for the browser tests"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1
+  fi
+fi
+
+step "pytest on SQLite (with browser tests)"
+$BIN/pytest -q -p no:cacheprovider "$@"
+
+step "pytest on PostgreSQL"
+scripts/with-postgres.sh $BIN/pytest -q -p no:cacheprovider -m "not browser" "$@"

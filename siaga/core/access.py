@@ -1,0 +1,260 @@
+"""Who may do what: the one place that decides access.
+
+An ``Actor`` is the person behind a request (or an API token) inside one government. Roles are
+either assigned (``RoleAssignment``: admin/BKPSDM, health task force, service officer, citizen) or
+derived: every user linked to an employee record is an *employee*; whoever holds the head position
+of a unit, or acts for it today as Plh/Plt, is a *unit head* for that unit and the units below it.
+
+Selectors call the ``scope_*`` functions here, so a queryset is never filtered ad hoc in a view.
+Acting officials' limits on particular decisions live in ``siaga.org.authority.can_act``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from siaga.core.models import Government, Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from siaga.org.models import Employee
+
+
+class DerivedRole(StrEnum):
+    UNIT_HEAD = "unit_head"
+    EMPLOYEE = "employee"
+
+
+class Perm(StrEnum):
+    VIEW_ORG = "view_org"  # unit tree, buildings, floors, rooms
+    VIEW_EMPLOYEES = "view_employees"  # employee directory (within scope)
+    MANAGE_ORG = "manage_org"  # edit units, buildings, employees; import
+    MANAGE_DELEGATIONS = "manage_delegations"  # appoint Plh/Plt (within scope)
+    VIEW_AUDIT = "view_audit"
+    VIEW_HEALTH = "view_health"  # risk profiles and, later, cases
+    MANAGE_TOKENS = "manage_tokens"
+
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.ADMIN: frozenset(
+        {
+            Perm.VIEW_ORG,
+            Perm.VIEW_EMPLOYEES,
+            Perm.MANAGE_ORG,
+            Perm.MANAGE_DELEGATIONS,
+            Perm.VIEW_AUDIT,
+            Perm.MANAGE_TOKENS,
+        }
+    ),
+    Role.HEALTH: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.VIEW_HEALTH}),
+    Role.SERVICE_OFFICER: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES}),
+    DerivedRole.UNIT_HEAD: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.MANAGE_DELEGATIONS}),
+    DerivedRole.EMPLOYEE: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES}),
+    Role.CITIZEN: frozenset(),
+}
+
+#: Roles whose employee scope is the whole government.
+GOVERNMENT_WIDE_ROLES = frozenset({Role.ADMIN, Role.HEALTH})
+
+
+@dataclass
+class Actor:
+    """The person behind a request, inside one government."""
+
+    user_id: int | None
+    government: Government | None
+    roles: frozenset[str]
+    employee_id: int | None = None
+    unit_id: int | None = None
+    #: units this person heads today (as official or Plh/Plt), without descendants
+    headed_unit_ids: frozenset[int] = frozenset()
+    #: headed units as official only (not acting), without descendants
+    official_unit_ids: frozenset[int] = frozenset()
+    governments: tuple[Government, ...] = ()
+    user: Any = field(default=None, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None and self.government is not None
+
+    @property
+    def government_id(self) -> int:
+        """The government's id, or 0 (which matches no row) when there is none."""
+        return self.government.pk if self.government else 0
+
+    @property
+    def tenant(self) -> Government:
+        """The actor's government; refuses the request when there is none."""
+        if self.government is None:
+            raise PermissionDenied("no government")
+        return self.government
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def has_perm(self, perm: Perm) -> bool:
+        return any(perm in ROLE_PERMS.get(role, ()) for role in self.roles)
+
+    def require(self, perm: Perm) -> None:
+        if not self.is_authenticated or not self.has_perm(perm):
+            raise PermissionDenied(perm)
+
+    @property
+    def managed_unit_ids(self) -> frozenset[int]:
+        """Headed units and every unit below them."""
+        if "managed" not in self._cache:
+            from siaga.org.selectors import unit_descendant_ids
+
+            self._cache["managed"] = (
+                unit_descendant_ids(government_id=self.government_id, unit_ids=self.headed_unit_ids)
+                if self.headed_unit_ids and self.government_id
+                else frozenset()
+            )
+        return frozenset(self._cache["managed"])
+
+
+ANONYMOUS = Actor(user_id=None, government=None, roles=frozenset())
+
+
+def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.date | None = None) -> Actor:
+    """Build the actor for ``user`` in the chosen government (the first one they belong to by default)."""
+    from siaga.org.models import Delegation, Employee
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    assignments = list(
+        RoleAssignment.objects.filter(user=user, government__is_active=True).select_related("government")
+    )
+    employee: Employee | None = (
+        Employee.objects.filter(user=user, is_active=True, government__is_active=True)
+        .select_related("position", "government")
+        .first()
+    )
+    governments: dict[int, Government] = {a.government_id: a.government for a in assignments}
+    if employee is not None:
+        governments.setdefault(employee.government_id, employee.government)
+    if not governments:
+        return Actor(user_id=user.pk, government=None, roles=frozenset(), user=user)
+    ordered = tuple(sorted(governments.values(), key=lambda g: g.code))
+    government = governments.get(government_id) if government_id else None
+    if government is None:
+        government = governments[employee.government_id] if employee else ordered[0]
+    roles = {a.role for a in assignments if a.government_id == government.pk}
+    headed: set[int] = set()
+    official: set[int] = set()
+    emp = employee if employee is not None and employee.government_id == government.pk else None
+    if emp is not None:
+        roles.add(DerivedRole.EMPLOYEE)
+        if emp.position is not None and emp.position.is_head:
+            official.add(emp.position.unit_id)
+        day = today or timezone.localdate()
+        headed |= set(
+            Delegation.objects.filter(
+                government=government, acting=emp, start__lte=day, end__gte=day, revoked_at__isnull=True
+            ).values_list("unit_id", flat=True)
+        )
+        headed |= official
+        if headed:
+            roles.add(DerivedRole.UNIT_HEAD)
+    return Actor(
+        user_id=user.pk,
+        government=government,
+        roles=frozenset(roles),
+        employee_id=emp.pk if emp else None,
+        unit_id=emp.unit_id if emp else None,
+        headed_unit_ids=frozenset(headed),
+        official_unit_ids=frozenset(official),
+        governments=ordered,
+        user=user,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scopes: applied by selectors to querysets of each kind of row.
+
+
+def scope_government(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows of the actor's government, or none."""
+    if not actor.is_authenticated:
+        return qs.none()
+    return qs.filter(government_id=actor.government_id)
+
+
+def scope_org(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Units, buildings, floors, rooms, positions: the organisation chart is open to its members."""
+    if not actor.has_perm(Perm.VIEW_ORG):
+        return qs.none()
+    return scope_government(actor, qs)
+
+
+def scope_employees(actor: Actor, qs: QuerySet[Employee]) -> QuerySet[Employee]:
+    """Admins and the task force see every employee of their government; unit heads see the units
+    they head (and below); everyone else sees the people of their own unit."""
+    if not actor.has_perm(Perm.VIEW_EMPLOYEES):
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.roles & GOVERNMENT_WIDE_ROLES:
+        return qs
+    condition = Q(pk=actor.employee_id) if actor.employee_id else Q(pk__in=[])
+    if actor.unit_id:
+        condition |= Q(unit_id=actor.unit_id)
+    if actor.managed_unit_ids:
+        condition |= Q(unit_id__in=actor.managed_unit_ids)
+    return qs.filter(condition)
+
+
+def can_view_contact(actor: Actor, employee: Employee) -> bool:
+    """E-mail, phone and NIK: the person, admins, the task force and the heads over their unit."""
+    if not actor.is_authenticated or employee.government_id != actor.government_id:
+        return False
+    if actor.employee_id == employee.pk or actor.roles & GOVERNMENT_WIDE_ROLES:
+        return True
+    return employee.unit_id in actor.managed_unit_ids
+
+
+def can_view_health(actor: Actor, employee: Employee) -> bool:
+    """Health data (risk profile, later cases): the task force and the person only."""
+    if not actor.is_authenticated or employee.government_id != actor.government_id:
+        return False
+    return actor.has_perm(Perm.VIEW_HEALTH) or actor.employee_id == employee.pk
+
+
+def can_manage_delegation(actor: Actor, unit_id: int, unit_parent_id: int | None) -> bool:
+    """BKPSDM appoints any Plh/Plt; a unit's superior official appoints for the units below them."""
+    if not actor.is_authenticated or not actor.has_perm(Perm.MANAGE_DELEGATIONS):
+        return False
+    if actor.has_role(Role.ADMIN):
+        return True
+    if unit_parent_id is None:
+        return False
+    from siaga.org.selectors import unit_descendant_ids
+
+    below = unit_descendant_ids(government_id=actor.government_id, unit_ids=actor.headed_unit_ids)
+    return unit_id in below and unit_id not in actor.headed_unit_ids
+
+
+def scope_delegations(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    if not actor.is_authenticated:
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.has_role(Role.ADMIN):
+        return qs
+    condition = Q(pk__in=[])
+    if actor.employee_id:
+        condition |= Q(acting_id=actor.employee_id) | Q(official_id=actor.employee_id)
+    if actor.managed_unit_ids:
+        condition |= Q(unit_id__in=actor.managed_unit_ids)
+    return qs.filter(condition)
+
+
+def scope_audit(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    if not actor.has_perm(Perm.VIEW_AUDIT):
+        return qs.none()
+    return scope_government(actor, qs)

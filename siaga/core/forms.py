@@ -1,0 +1,65 @@
+"""Forms of the core app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from siaga.core.access import Actor
+from siaga.core.models import CalendarOverride, RoleAssignment
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "The user name or password is wrong. Check both and try again; after %(limit)s failed tries "
+            "the account is locked for a while."
+        ),
+        "inactive": _("This account is not active. Ask BKPSDM to activate it."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("User name or NIP")
+        self.fields["password"].label = _("Password")
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        from django.conf import settings
+
+        return forms.ValidationError(
+            self.error_messages["invalid_login"],
+            code="invalid_login",
+            params={"limit": settings.AXES_FAILURE_LIMIT},
+        )
+
+
+class CalendarOverrideForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=CalendarOverride.Kind.choices)
+    name = forms.CharField(label=_("Description"), max_length=120)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name of the system"), max_length=80)
+    user = forms.ModelChoiceField(label=_("Acts as user"), queryset=get_user_model().objects.none())
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=730,
+        initial=365,
+        help_text=_("Between 1 and 730 days."),
+    )
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user_ids = RoleAssignment.objects.filter(government_id=actor.government_id).values("user_id")
+        self.fields["user"].queryset = get_user_model().objects.filter(pk__in=user_ids).order_by("username")  # type: ignore[attr-defined]
+
+    def expires_at(self) -> dt.datetime:
+        return timezone.now() + dt.timedelta(days=self.cleaned_data["valid_days"])

@@ -1,0 +1,66 @@
+"""Periodic jobs run by ``siaga worker``: each is a plain function and runs every ``interval``.
+
+Later apps append their jobs (presence purge, reminders, escalations) to ``PERIODIC_JOBS``. Jobs
+must be idempotent: several workers may run them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    interval: dt.timedelta
+    run: Callable[[], object]
+
+
+def _requeue() -> object:
+    from siaga.core.tasks import requeue_due_notifications
+
+    return requeue_due_notifications()
+
+
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("requeue-due-notifications", dt.timedelta(minutes=1), _requeue),
+]
+
+
+def run_due_jobs(last_run: dict[str, float], now: float) -> list[str]:
+    """Run every job whose interval has passed since its last run; return their names."""
+    ran = []
+    for job in PERIODIC_JOBS:
+        if now - last_run.get(job.name, 0.0) >= job.interval.total_seconds():
+            last_run[job.name] = now
+            try:
+                job.run()
+                ran.append(job.name)
+            except Exception:
+                logger.exception("periodic job %s failed", job.name)
+    return ran
+
+
+def start_scheduler(stop: threading.Event, tick: float = 5.0) -> threading.Thread:
+    """A daemon thread that runs due periodic jobs until ``stop`` is set."""
+
+    def loop() -> None:
+        last_run: dict[str, float] = {}
+        while not stop.is_set():
+            close_old_connections()
+            run_due_jobs(last_run, time.monotonic())
+            close_old_connections()
+            stop.wait(tick)
+
+    thread = threading.Thread(target=loop, name="siaga-scheduler", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,69 @@
+"""Background tasks of the core app. Every task is idempotent: running it twice does no harm."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from siaga.core.channels import SENDERS, DeliveryError
+from siaga.core.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def backoff(attempt: int) -> dt.timedelta:
+    """Wait before the next try: base × 2^(attempt-1), at most six hours."""
+    seconds = settings.NOTIFY_BACKOFF_SECONDS * 2 ** max(attempt - 1, 0)
+    return dt.timedelta(seconds=min(seconds, 6 * 3600))
+
+
+@task()
+def deliver_notification(notification_id: int) -> str:
+    """Send one stored notification. A claim (attempt count and next try time) is written before
+    sending, so two workers never send the same message at once and a crash is retried later."""
+    now = timezone.now()
+    with transaction.atomic():
+        note = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if note is None or note.status != Notification.Status.PENDING:
+            return "done"
+        if note.next_attempt_at and note.next_attempt_at > now:
+            return "not due"
+        note.attempts += 1
+        note.next_attempt_at = now + backoff(note.attempts)
+        note.save(update_fields=["attempts", "next_attempt_at"])
+    sender = SENDERS[Notification.Channel(note.channel)]
+    try:
+        sender(note)
+    except DeliveryError as exc:
+        final = note.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+        Notification.objects.filter(pk=note.pk).update(
+            last_error=str(exc)[:2000],
+            status=Notification.Status.FAILED if final else Notification.Status.PENDING,
+            next_attempt_at=None if final else note.next_attempt_at,
+        )
+        logger.warning("notification %s attempt %s failed: %s", note.pk, note.attempts, exc)
+        if not final and note.next_attempt_at is not None:
+            deliver_notification.using(run_after=note.next_attempt_at).enqueue(note.pk)
+        return "failed" if final else "retry"
+    Notification.objects.filter(pk=note.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
+    )
+    return "sent"
+
+
+def requeue_due_notifications() -> int:
+    """Enqueue every pending message whose time has come (recovers from a lost queue entry or a
+    worker that died mid-send). Safe to run often: delivery itself checks the claim."""
+    due = list(
+        Notification.objects.filter(
+            status=Notification.Status.PENDING, next_attempt_at__lte=timezone.now()
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for pk in due:
+        deliver_notification.enqueue(pk)
+    return len(due)

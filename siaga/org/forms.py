@@ -1,0 +1,95 @@
+"""Forms of the organisation app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from siaga.core.access import Actor
+from siaga.org import selectors
+from siaga.org.models import Delegation, Employee, ImportJob, Unit
+
+
+class EmployeeFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or NIP"), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *list(Employee.Status.choices)]
+    )
+    skill = forms.CharField(label=_("Skill"), required=False)
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = selectors.unit_list(actor=actor).order_by("code")  # type: ignore[attr-defined]
+
+    def filters(self) -> selectors.EmployeeFilters:
+        if not self.is_valid():
+            return selectors.EmployeeFilters()
+        data = self.cleaned_data
+        return selectors.EmployeeFilters(
+            q=data["q"],
+            unit_id=data["unit"].pk if data["unit"] else None,
+            status=data["status"],
+            skill=data["skill"].strip(),
+        )
+
+
+class DelegationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Delegation.Kind.choices)
+    unit = forms.ModelChoiceField(label=_("Unit whose head is replaced"), queryset=Unit.objects.none())
+    official = forms.CharField(label=_("NIP of the absent official (Plh only)"), required=False, max_length=25)
+    acting = forms.CharField(label=_("NIP of the acting official"), max_length=25)
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("At most 3 months.")
+    )
+    letter_number = forms.CharField(label=_("Letter number"), required=False, max_length=100)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=250)
+
+    def __init__(self, *args: Any, units: Any, employees: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.employees = employees
+
+    def _employee(self, field: str) -> Employee | None:
+        value = "".join(ch for ch in self.cleaned_data.get(field, "") if ch.isdigit())
+        if not value:
+            return None
+        employee = self.employees.filter(nip=value).first()
+        if employee is None:
+            raise forms.ValidationError(_("No employee with NIP %(nip)s in this government.") % {"nip": value})
+        return employee
+
+    def clean_official(self) -> Employee | None:
+        return self._employee("official")
+
+    def clean_acting(self) -> Employee | None:
+        return self._employee("acting")
+
+
+class RiskProfileForm(forms.Form):
+    comorbidity = forms.BooleanField(
+        label=_("Has a comorbidity (hypertension, diabetes, heart, kidney, asthma, TB, cancer…)"), required=False
+    )
+    pregnant_or_breastfeeding = forms.BooleanField(label=_("Pregnant or breastfeeding"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=250)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What to import"), choices=ImportJob.Kind.choices)
+    file = forms.FileField(label=_("File (CSV or XLSX, at most 10 MB)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size).1f MB; the limit is %(limit)d MB. Split it into smaller files.")
+                % {"size": upload.size / 1048576, "limit": limit // 1048576}
+            )
+        return upload

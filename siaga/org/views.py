@@ -1,0 +1,299 @@
+"""Pages of the organisation app: unit tree, employees, buildings, acting officials, import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from siaga.core import access
+from siaga.core.access import Perm
+from siaga.core.views import client_ip
+from siaga.org import imports, selectors, services
+from siaga.org.authority import Action, can_act
+from siaga.org.forms import DelegationForm, EmployeeFilterForm, ImportForm, RiskProfileForm
+from siaga.org.models import Delegation, ImportJob
+
+PAGE_SIZE = 25
+
+
+def _actor(request: HttpRequest) -> access.Actor:
+    actor: access.Actor = request.actor  # type: ignore[attr-defined]
+    if not actor.is_authenticated:
+        raise PermissionDenied
+    return actor
+
+
+def _apply_errors(form: object, exc: ValidationError) -> None:
+    """Put a service's validation errors on the form fields they name."""
+    if hasattr(exc, "error_dict"):
+        for field_name, errors in exc.message_dict.items():
+            target = field_name if field_name in form.fields else None  # type: ignore[attr-defined]
+            for message in errors:
+                form.add_error(target, message)  # type: ignore[attr-defined]
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)  # type: ignore[attr-defined]
+
+
+@login_required
+def unit_tree(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.VIEW_ORG)
+    return render(request, "org/unit_tree.html", {"roots": selectors.unit_tree(actor=actor)})
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.VIEW_ORG)
+    unit = selectors.unit_get(actor=actor, pk=pk)
+    today = timezone.localdate()
+    acting = (
+        Delegation.objects.filter(unit=unit, start__lte=today, end__gte=today, revoked_at__isnull=True)
+        .select_related("acting")
+        .first()
+    )
+    context = {
+        "unit": unit,
+        "head": selectors.unit_head(unit=unit),
+        "acting": acting,
+        "children": selectors.unit_list(actor=actor).filter(parent=unit).order_by("code"),
+        "positions": unit.positions.order_by("-is_head", "level", "name"),
+        "visible_employees": selectors.employee_list(
+            actor=actor, filters=selectors.EmployeeFilters(unit_id=unit.pk)
+        ).count(),
+        "can_appoint": access.can_manage_delegation(actor, unit.pk, unit.parent_id),
+    }
+    return render(request, "org/unit_detail.html", context)
+
+
+@login_required
+def employee_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.VIEW_EMPLOYEES)
+    form = EmployeeFilterForm(request.GET or None, actor=actor)
+    employees = selectors.employee_list(actor=actor, filters=form.filters())
+    page = Paginator(employees, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "org/_employee_results.html" if request.headers.get("HX-Request") else "org/employee_list.html"
+    return render(request, template, {"form": form, "page": page})
+
+
+@login_required
+def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.VIEW_EMPLOYEES)
+    employee = selectors.employee_get(actor=actor, pk=pk)
+    context: dict[str, object] = {
+        "employee": employee,
+        "show_contact": access.can_view_contact(actor, employee),
+        "show_health": access.can_view_health(actor, employee),
+        "age": employee.age_on(timezone.localdate()),
+        "acting": selectors.delegations_active_today(actor=actor).filter(acting=employee),
+    }
+    if context["show_health"]:
+        profile = selectors.risk_profile_get(actor=actor, employee=employee, ip_address=client_ip(request))
+        context["risk_profile"] = profile
+        context["risk_form"] = RiskProfileForm(
+            initial={
+                "comorbidity": profile.comorbidity if profile else False,
+                "pregnant_or_breastfeeding": profile.pregnant_or_breastfeeding if profile else False,
+                "note": profile.note if profile else "",
+            }
+        )
+    return render(request, "org/employee_detail.html", context)
+
+
+@login_required
+@require_POST
+def employee_risk_update(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    employee = selectors.employee_get(actor=actor, pk=pk)
+    if not access.can_view_health(actor, employee):
+        raise PermissionDenied
+    form = RiskProfileForm(request.POST)
+    if form.is_valid():
+        services.risk_profile_set(employee=employee, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Health risk details saved."))
+    else:
+        messages.error(request, _("The health risk details were not saved; check the form."))
+    return redirect("org:employee_detail", pk=employee.pk)
+
+
+@login_required
+def building_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.VIEW_ORG)
+    return render(request, "org/building_list.html", {"buildings": selectors.building_list(actor=actor)})
+
+
+@login_required
+def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.VIEW_ORG)
+    building = selectors.building_get(actor=actor, pk=pk)
+    occupancy = selectors.floor_occupancy(building=building)
+    floors = [{"floor": f, "assigned": occupancy.get(f.pk, 0)} for f in building.floors.all()]
+    return render(request, "org/building_detail.html", {"building": building, "floors": floors})
+
+
+@login_required
+def delegation_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_DELEGATIONS)
+    today = timezone.localdate()
+    delegations = selectors.delegation_list(actor=actor)
+    page = Paginator(delegations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "org/delegation_list.html", {"page": page, "today": today})
+
+
+def _appointable_units(actor: access.Actor) -> object:
+    units = selectors.unit_list(actor=actor).order_by("code")
+    if actor.has_role(access.Role.ADMIN):
+        return units
+    allowed = [u.pk for u in units if access.can_manage_delegation(actor, u.pk, u.parent_id)]
+    return units.filter(pk__in=allowed)
+
+
+@login_required
+def delegation_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_DELEGATIONS)
+    units = _appointable_units(actor)
+    employees = selectors.employee_list(actor=actor)
+    if not actor.has_role(access.Role.ADMIN):
+        # A superior official picks among the whole government's staff, not only their own team.
+        from siaga.org.models import Employee
+
+        employees = access.scope_government(actor, Employee.objects.filter(is_active=True))
+    initial = {"unit": request.GET.get("unit"), "start": timezone.localdate()}
+    form = DelegationForm(request.POST or None, units=units, employees=employees, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not access.can_manage_delegation(actor, data["unit"].pk, data["unit"].parent_id):
+            raise PermissionDenied
+        try:
+            delegation = services.delegation_create(
+                government=actor.tenant,
+                kind=data["kind"],
+                unit=data["unit"],
+                official=data["official"],
+                acting=data["acting"],
+                start=data["start"],
+                end=data["end"],
+                letter_number=data["letter_number"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is %(kind)s of %(unit)s from %(start)s to %(end)s.")
+                % {
+                    "name": delegation.acting.name,
+                    "kind": delegation.get_kind_display().split(" ")[0],
+                    "unit": delegation.unit.name,
+                    "start": delegation.start.strftime("%d-%m-%Y"),
+                    "end": delegation.end.strftime("%d-%m-%Y"),
+                },
+            )
+            return redirect("org:delegation_list")
+    return render(request, "org/delegation_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    delegation = selectors.delegation_get(actor=actor, pk=pk)
+    if not access.can_manage_delegation(actor, delegation.unit_id, delegation.unit.parent_id):
+        raise PermissionDenied
+    try:
+        services.delegation_revoke(delegation=delegation, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The appointment has been ended."))
+    return redirect("org:delegation_list")
+
+
+@login_required
+def authority_check(request: HttpRequest) -> HttpResponse:
+    """Answer "may this person take this decision for this unit?" with the reason."""
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_DELEGATIONS)
+    answer = None
+    nip = "".join(ch for ch in request.GET.get("nip", "") if ch.isdigit())
+    unit_id = request.GET.get("unit", "")
+    action = request.GET.get("action", "")
+    units = selectors.unit_list(actor=actor).order_by("code")
+    if nip and unit_id.isdigit() and action in Action.__members__.values():
+        from siaga.org.models import Employee
+
+        employee = access.scope_government(actor, Employee.objects.all()).filter(nip=nip).first()
+        unit = units.filter(pk=int(unit_id)).first()
+        if employee is None or unit is None:
+            messages.error(request, _("No employee with that NIP, or no such unit, in this government."))
+        else:
+            answer = can_act(employee, action, unit, on=timezone.localdate())
+    actions = [(a.value, a.value.replace("_", " ")) for a in Action]
+    return render(
+        request,
+        "org/authority_check.html",
+        {"answer": answer, "units": units, "actions": actions, "nip": nip, "unit_id": unit_id, "action": action},
+    )
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ORG)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_job_create(
+                government=actor.tenant,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name,
+                content=upload.read(),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("org:import_detail", pk=job.pk)
+    jobs = selectors.import_job_list(actor=actor)[:20]
+    return render(request, "org/import.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ORG)
+    job = selectors.import_job_get(actor=actor, pk=pk)
+    running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    template = "org/_import_status.html" if request.headers.get("HX-Request") else "org/import_detail.html"
+    return render(request, template, {"job": job, "running": running})
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ORG)
+    if kind not in ImportJob.Kind.values or fmt not in ("csv", "xlsx"):
+        from django.http import Http404
+
+        raise Http404
+    content, content_type, filename = imports.template_bytes(kind, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
