@@ -35,7 +35,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 step "pytest on SQLite (with browser tests)"
-$BIN/pytest -q -p no:cacheprovider "$@"
+scripts/pytest.sh -q "$@"
 
 step "pytest on PostgreSQL"
-scripts/with-postgres.sh $BIN/pytest -q -p no:cacheprovider -m "not browser" "$@"
+scripts/with-postgres.sh scripts/pytest.sh -q -m "not browser" "$@"
