@@ -19,6 +19,13 @@ PASSWORD = "Rahasia-uji-123"  # noqa: S105
 _serial = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Argon2 is deliberately slow; tests use a fast hasher unless marked ``real_hashing``."""
+    if "real_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def government(db: Any) -> Government:
     return Government.objects.create(code="33.11", name="Kabupaten Sukoharjo", kind="kabupaten")

@@ -104,6 +104,14 @@ def validate_nik(value: str) -> str:
         raise ValidationError(_("NIK must contain digits only; “%(value)s” has other characters.") % {"value": value})
     if len(nik) != 16:
         raise ValidationError(_("NIK must be 16 digits; %(count)d digits were entered.") % {"count": len(nik)})
+    day = int(nik[6:8])
+    if not (1 <= day <= 31 or 41 <= day <= 71):
+        raise ValidationError(
+            _("Digits 7–8 of the NIK must be the birth day (01–31, or 41–71 for women); %(part)s is not.")
+            % {"part": nik[6:8]}
+        )
+    if nik[12:16] == "0000":
+        raise ValidationError(_("The serial number in the NIK (last 4 digits) must start at 0001."))
     try:
         return str(stdnum_nik.validate(nik))
     except StdnumError:

@@ -66,12 +66,44 @@ def unit_tree(*, actor: Actor) -> list[UnitNode]:
     return roots
 
 
-def unit_list(*, actor: Actor) -> QuerySet[Unit]:
-    return access.scope_org(actor, Unit.objects.all()).select_related("parent", "building", "floor")
+@dataclass(frozen=True)
+class UnitFilters:
+    q: str = ""
+    kind: str = ""
+    #: only the direct children of this unit
+    parent_id: int | None = None
+    #: this unit and every unit below it
+    within_id: int | None = None
+    public_service: bool | None = None
+    essential: bool | None = None
+    active: bool | None = None
 
 
-def unit_get(*, actor: Actor, pk: int) -> Unit:
-    unit = unit_list(actor=actor).filter(pk=pk).first()
+def unit_list(*, actor: Actor, filters: UnitFilters | None = None) -> QuerySet[Unit]:
+    qs = access.scope_org(actor, Unit.objects.all()).select_related("parent", "building", "floor")
+    if filters is None:
+        return qs
+    f = filters
+    if f.q:
+        qs = qs.filter(Q(name__icontains=f.q.strip()) | Q(code__icontains=f.q.strip()))
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.parent_id:
+        qs = qs.filter(parent_id=f.parent_id)
+    if f.within_id:
+        qs = qs.filter(pk__in=unit_descendant_ids(government_id=actor.government_id, unit_ids=[f.within_id]))
+    if f.public_service is not None:
+        qs = qs.filter(public_service=f.public_service)
+    if f.essential is not None:
+        qs = qs.filter(essential=f.essential)
+    if f.active is not None:
+        qs = qs.filter(is_active=f.active)
+    return qs.order_by("code")
+
+
+def unit_get(*, actor: Actor, pk: int | None = None, code: str | None = None) -> Unit:
+    qs = unit_list(actor=actor)
+    unit = qs.filter(pk=pk).first() if pk is not None else qs.filter(code=code).first()
     if unit is None:
         raise Http404
     return unit
@@ -87,8 +119,11 @@ def unit_head(*, unit: Unit) -> Employee | None:
     )
 
 
-def position_list(*, actor: Actor) -> QuerySet[Position]:
-    return access.scope_org(actor, Position.objects.all()).select_related("unit")
+def position_list(*, actor: Actor, unit_id: int | None = None) -> QuerySet[Position]:
+    qs = access.scope_org(actor, Position.objects.all()).select_related("unit")
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
+    return qs
 
 
 @dataclass(frozen=True)
@@ -143,6 +178,20 @@ def employee_get(*, actor: Actor, pk: int | None = None, nip: str | None = None)
     return employee
 
 
+def government_employee_get(*, actor: Actor, nip: str) -> Employee:
+    """Anyone of the actor's government by NIP, outside the directory scope: appointing a Plh/Plt
+    and checking authority name people from other units. Callers show identity (NIP, name) only."""
+    employee = (
+        access.scope_government(actor, Employee.objects.all())
+        .select_related("unit", "position", "position__unit")
+        .filter(nip=nip)
+        .first()
+    )
+    if employee is None:
+        raise Http404
+    return employee
+
+
 def risk_profile_get(*, actor: Actor, employee: Employee, ip_address: str | None = None) -> RiskProfile | None:
     """Health data: refused unless the actor is the task force or the person; every read is logged."""
     if not access.can_view_health(actor, employee):
@@ -160,15 +209,14 @@ def risk_profile_get(*, actor: Actor, employee: Employee, ip_address: str | None
     return profile
 
 
-def building_list(*, actor: Actor) -> QuerySet[Building]:
-    return (
-        access.scope_org(actor, Building.objects.all())
-        .annotate(n_floors=Count("floors", distinct=True))
-        .order_by("name")
-    )
+def building_list(*, actor: Actor, status: str = "") -> QuerySet[Building]:
+    qs = access.scope_org(actor, Building.objects.all())
+    if status:
+        qs = qs.filter(status=status)
+    return qs.annotate(n_floors=Count("floors", distinct=True)).order_by("name")
 
 
-def building_get(*, actor: Actor, pk: int) -> Building:
+def building_get(*, actor: Actor, pk: int | None = None, code: str | None = None) -> Building:
     building = (
         access.scope_org(actor, Building.objects.all())
         .prefetch_related(
@@ -180,7 +228,7 @@ def building_get(*, actor: Actor, pk: int) -> Building:
                 ),
             )
         )
-        .filter(pk=pk)
+        .filter(**({"pk": pk} if pk is not None else {"code": code}))
         .first()
     )
     if building is None:
