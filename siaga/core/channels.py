@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -30,7 +31,7 @@ def send_email(notification: Notification) -> None:
     )
     try:
         message.send()
-    except (OSError, Exception) as exc:  # smtplib errors subclass OSError; others are bugs worth retrying
+    except Exception as exc:  # smtplib errors subclass OSError; a refused recipient or a bug is retried too
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -63,9 +64,9 @@ def send_whatsapp(notification: Notification) -> None:
     except urllib.error.HTTPError as exc:
         detail = exc.read()[:500].decode(errors="replace")
         raise DeliveryError(f"WhatsApp API answered {exc.code}: {detail}") from exc
-    except (OSError, ValueError) as exc:
-        raise DeliveryError(f"WhatsApp API unreachable: {exc}") from exc
-    if not answer.get("messages"):
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise DeliveryError(f"WhatsApp API unreachable: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(answer, dict) or not answer.get("messages"):
         raise DeliveryError(f"WhatsApp API accepted no message: {str(answer)[:300]}")
 
 

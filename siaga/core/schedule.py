@@ -37,10 +37,14 @@ PERIODIC_JOBS: list[PeriodicJob] = [
 
 
 def run_due_jobs(last_run: dict[str, float], now: float) -> list[str]:
-    """Run every job whose interval has passed since its last run; return their names."""
+    """Run every job that has not run yet or whose interval has passed since its last run; return
+    the names of those that succeeded. ``now`` and ``last_run`` are ``time.monotonic()`` seconds.
+
+    A job that fails is logged and tried again after its interval, not at every tick.
+    """
     ran = []
     for job in PERIODIC_JOBS:
-        if now - last_run.get(job.name, 0.0) >= job.interval.total_seconds():
+        if job.name not in last_run or now - last_run[job.name] >= job.interval.total_seconds():
             last_run[job.name] = now
             try:
                 job.run()

@@ -5,19 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from decimal import Decimal
 from functools import partial
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from siaga.core.models import ApiToken, AuditEvent, CalendarOverride, Government, Notification
+from siaga.core.models import ApiToken, AuditEvent, CalendarOverride, Government, Notification, Role, RoleAssignment
 
 
 def _label(user: Any) -> str:
     if user is None:
         return "system"
+    if getattr(user, "is_anonymous", False):
+        return "anonymous"
     return str(getattr(user, "get_username", lambda: user)())
 
 
@@ -52,20 +56,34 @@ def audit_record(
     )
 
 
+def _json_safe(value: Any) -> Any:
+    """A value as the audit log stores it: dates as ISO text, records by their name, sets sorted."""
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, Decimal | UUID | dt.timedelta):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(str(_json_safe(v)) for v in value)
+    return value
+
+
+def _identity(value: Any) -> Any:
+    """What makes two values equal: records by their primary key (two units may share a name)."""
+    if isinstance(value, models.Model):
+        return f"{value._meta.label_lower}#{value.pk}"
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(str(_identity(v)) for v in value)
+    return _json_safe(value)
+
+
 def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Changed fields as ``{name: [old, new]}`` with values made JSON-safe."""
-
-    def safe(value: Any) -> Any:
-        if isinstance(value, dt.date | dt.datetime):
-            return value.isoformat()
-        if isinstance(value, models.Model):
-            return str(value)
-        if isinstance(value, list | tuple | set | frozenset):
-            return sorted(str(v) for v in value)
-        return value
-
     return {
-        key: [safe(before.get(key)), safe(after[key])] for key in after if safe(before.get(key)) != safe(after[key])
+        key: [_json_safe(before.get(key)), _json_safe(after[key])]
+        for key in after
+        if _identity(before.get(key)) != _identity(after[key])
     }
 
 
@@ -207,6 +225,82 @@ def api_token_create(
 
 
 def api_token_revoke(*, token: ApiToken, actor: Any) -> None:
+    """Revoke a token at once; revoking a revoked token changes nothing (and logs nothing)."""
     with transaction.atomic():
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit_record(actor=actor, government=token.government_id, action="delete", obj=token)
+        now = timezone.now()
+        if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+            token.revoked_at = now
+            audit_record(actor=actor, government=token.government_id, action="delete", obj=token)
+
+
+def government_create(
+    *, code: str, name: str, kind: str, zone: str = "WIB", workweek: str = "mon-fri", actor: Any = None
+) -> Government:
+    """Register a government (tenant) on this instance."""
+    government = Government(code=code.strip(), name=name.strip(), kind=kind, zone=zone, workweek=workweek)
+    government.full_clean()
+    with transaction.atomic():
+        government.save()
+        audit_record(actor=actor, government=government, action="create", obj=government)
+    return government
+
+
+def user_create(
+    *, username: str, email: str = "", password: str | None = None, actor: Any = None, government: Government
+) -> Any:
+    """Create a login. Without a password the account cannot log in until its owner sets one."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    user_model = get_user_model()
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("Enter a user name.")})
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The user name %(name)s is taken.") % {"name": username}})
+    user = user_model(username=username, email=email.strip())
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    with transaction.atomic():
+        user.save()
+        audit_record(actor=actor, government=government, action="create", obj=user, object_repr=username)
+    return user
+
+
+def role_assign(*, user: Any, government: Government, role: str, actor: Any = None) -> RoleAssignment:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(user=user, government=government, role=role)
+        if created:
+            audit_record(
+                actor=actor,
+                government=government,
+                action="create",
+                obj=assignment,
+                changes={"user": user.get_username(), "role": role},
+            )
+    return assignment
+
+
+def role_revoke(*, user: Any, government: Government, role: str, actor: Any = None) -> bool:
+    with transaction.atomic():
+        deleted, _ignored = RoleAssignment.objects.filter(user=user, government=government, role=role).delete()
+        if deleted:
+            audit_record(
+                actor=actor,
+                government=government,
+                action="delete",
+                object_type="core.roleassignment",
+                object_repr=f"{user.get_username()} {role}",
+                changes={"user": user.get_username(), "role": role},
+            )
+    return bool(deleted)

@@ -8,7 +8,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from siaga.core.channels import SENDERS, DeliveryError
 from siaga.core.models import Notification
@@ -36,34 +36,64 @@ def deliver_notification(notification_id: int) -> str:
         note.attempts += 1
         note.next_attempt_at = now + backoff(note.attempts)
         note.save(update_fields=["attempts", "next_attempt_at"])
-    sender = SENDERS[Notification.Channel(note.channel)]
     try:
-        sender(note)
-    except DeliveryError as exc:
-        final = note.attempts >= settings.NOTIFY_MAX_ATTEMPTS
-        Notification.objects.filter(pk=note.pk).update(
-            last_error=str(exc)[:2000],
-            status=Notification.Status.FAILED if final else Notification.Status.PENDING,
-            next_attempt_at=None if final else note.next_attempt_at,
-        )
-        logger.warning("notification %s attempt %s failed: %s", note.pk, note.attempts, exc)
-        if not final and note.next_attempt_at is not None:
-            deliver_notification.using(run_after=note.next_attempt_at).enqueue(note.pk)
-        return "failed" if final else "retry"
+        SENDERS[Notification.Channel(note.channel)](note)
+    except Exception as exc:
+        # DeliveryError is the expected failure; anything else is a bug in a sender, retried and kept
+        # visible in last_error rather than leaving the message pending without a reason.
+        if not isinstance(exc, DeliveryError):
+            logger.exception("notification %s: unexpected error while sending", note.pk)
+            exc = DeliveryError(f"{type(exc).__name__}: {exc}")
+        return _attempt_failed(note, exc)
     Notification.objects.filter(pk=note.pk).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
     )
     return "sent"
 
 
-def requeue_due_notifications() -> int:
-    """Enqueue every pending message whose time has come (recovers from a lost queue entry or a
-    worker that died mid-send). Safe to run often: delivery itself checks the claim."""
-    due = list(
-        Notification.objects.filter(
-            status=Notification.Status.PENDING, next_attempt_at__lte=timezone.now()
-        ).values_list("pk", flat=True)[:1000]
+def _attempt_failed(note: Notification, exc: DeliveryError) -> str:
+    """Record a failed attempt; queue the next one after the backoff, or give up after the last."""
+    final = note.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+    Notification.objects.filter(pk=note.pk).update(
+        last_error=str(exc)[:2000],
+        status=Notification.Status.FAILED if final else Notification.Status.PENDING,
+        next_attempt_at=None if final else note.next_attempt_at,
     )
+    logger.warning("notification %s attempt %s failed: %s", note.pk, note.attempts, exc)
+    if final:
+        return "failed"
+    if deliver_notification.get_backend().supports_defer and note.next_attempt_at is not None:
+        deliver_notification.using(run_after=note.next_attempt_at).enqueue(note.pk)
+    # A backend that cannot defer (the immediate one) leaves the retry to requeue_due_notifications.
+    return "retry"
+
+
+def _queued_notification_ids() -> set[int]:
+    """Notifications that already wait in the database queue (so requeueing them adds nothing)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = deliver_notification.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return set()
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=deliver_notification.module_path, backend_name=backend.alias
+    ).values_list("args_kwargs", flat=True)
+    return {entry["args"][0] for entry in waiting if entry.get("args")}
+
+
+def requeue_due_notifications() -> int:
+    """Enqueue every pending message whose time has come and that does not wait in the queue already
+    (recovers from a lost queue entry or a worker that died mid-send). Safe to run often: delivery
+    itself checks the claim. Returns how many were enqueued."""
+    queued = _queued_notification_ids()
+    due = [
+        pk
+        for pk in Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[: 1000 + len(queued)]
+        if pk not in queued
+    ][:1000]
     for pk in due:
         deliver_notification.enqueue(pk)
     return len(due)
