@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from siaga.core.access import Actor, actor_for_user
 from siaga.core.models import Government, Role, RoleAssignment
@@ -24,6 +25,18 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
     """Argon2 is deliberately slow; tests use a fast hasher unless marked ``real_hashing``."""
     if "real_hashing" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(request: pytest.FixtureRequest, settings: Any) -> Iterator[None]:
+    """Tests read messages by their English msgids; tests marked ``indonesian`` (and the browser tests)
+    keep the real default, Bahasa Indonesia."""
+    if "indonesian" in request.keywords:
+        yield
+        return
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -38,6 +38,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is empty; list the host names this server answers to.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The address people use to reach Siaga, for links in e-mail and WhatsApp messages.
+BASE_URL = (env_str("SIAGA_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+if not BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SIAGA_BASE_URL={BASE_URL!r} must start with https:// (or http://).")
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_LINK_HOURS", 72, minimum=1) * 3600
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,3 +63,20 @@ class ApiTokenForm(forms.Form):
 
     def expires_at(self) -> dt.datetime:
         return timezone.now() + dt.timedelta(days=self.cleaned_data["valid_days"])
+
+
+class NotifyingPasswordResetForm(PasswordResetForm):
+    """Django's password reset, but the link goes out through Siaga's notification outbox."""
+
+    def send_mail(  # type: ignore[override]
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from siaga.core.services import password_link_send
+
+        password_link_send(user=context["user"], reset=True)

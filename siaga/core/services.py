@@ -304,3 +304,43 @@ def role_revoke(*, user: Any, government: Government, role: str, actor: Any = No
                 changes={"user": user.get_username(), "role": role},
             )
     return bool(deleted)
+
+
+def password_link(user: Any) -> str:
+    """An absolute one-time link to set a new password (valid for PASSWORD_RESET_TIMEOUT)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("password_set", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
+    return f"{settings.BASE_URL}{path}"
+
+
+def password_link_send(*, user: Any, reset: bool) -> list[Notification]:
+    """Send a person the link to set their password: a new account's invitation, or a reset they asked for."""
+    from django.utils.translation import gettext as _
+
+    from siaga.core.access import actor_for_user
+
+    government = actor_for_user(user).government
+    if government is None:
+        return []
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    if reset:
+        subject = _("Reset your Siaga password")
+        body = _(
+            "Someone (hopefully you) asked to reset the password of the Siaga account %(username)s. "
+            "Open the link below within %(hours)d hours to choose a new one. If it was not you, ignore this message."
+        ) % {"username": user.get_username(), "hours": hours}
+    else:
+        subject = _("Your Siaga account")
+        body = _(
+            "An account has been made for you in Siaga, %(government)s. Your user name is %(username)s. "
+            "Open the link below within %(hours)d hours to choose your password."
+        ) % {"government": government.name, "username": user.get_username(), "hours": hours}
+    return notify(
+        user=user, government=government, subject=subject, body=body, link=password_link(user),
+        channels=(Notification.Channel.EMAIL, Notification.Channel.WHATSAPP),
+    )

@@ -1,6 +1,8 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
 
 from siaga.core import views
+from siaga.core.forms import NotifyingPasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +17,39 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("calendar/", views.calendar_view, name="calendar"),
     path("calendar/<int:pk>/delete/", views.calendar_override_delete, name="calendar_override_delete"),
+]
+
+urlpatterns += [
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=NotifyingPasswordResetForm, template_name="core/password_reset.html",
+            success_url=reverse_lazy("password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="core/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password/set/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="core/password_set.html", success_url=reverse_lazy("password_set_done")
+        ),
+        name="password_set",
+    ),
+    path(
+        "password/set/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="core/password_set_done.html"),
+        name="password_set_done",
+    ),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="core/password_change.html", success_url=reverse_lazy("home")
+        ),
+        name="password_change",
+    ),
 ]

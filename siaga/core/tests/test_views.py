@@ -54,6 +54,7 @@ def test_passwords_are_hashed_with_argon2(db):
     assert user.password.startswith("argon2$")
 
 
+@pytest.mark.indonesian
 def test_pages_speak_indonesian_unless_the_user_switches(client, db):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response["Content-Language"] == "id"
