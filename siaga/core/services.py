@@ -129,6 +129,12 @@ def notify(
         Notification.Channel.EMAIL,
         Notification.Channel.WHATSAPP,
     )
+    for channel in wanted:
+        if channel not in Notification.Channel.values:
+            raise ValueError(
+                f"Unknown notification channel {channel!r}; use {', '.join(Notification.Channel.values[:-1])}"
+                f" or {Notification.Channel.values[-1]}."
+            )
     email, phone = _addresses(user)
     now = timezone.now()
     created: list[Notification] = []
@@ -341,6 +347,10 @@ def password_link_send(*, user: Any, reset: bool) -> list[Notification]:
             "Open the link below within %(hours)d hours to choose your password."
         ) % {"government": government.name, "username": user.get_username(), "hours": hours}
     return notify(
-        user=user, government=government, subject=subject, body=body, link=password_link(user),
+        user=user,
+        government=government,
+        subject=subject,
+        body=body,
+        link=password_link(user),
         channels=(Notification.Channel.EMAIL, Notification.Channel.WHATSAPP),
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from siaga.core.access import Actor
 from siaga.org import selectors
-from siaga.org.models import Delegation, Employee, ImportJob, Unit
+from siaga.org.models import Building, Delegation, Employee, Floor, ImportJob, Position, SpaceStatus, Unit
 
 
 class EmployeeFilterForm(forms.Form):
@@ -93,3 +93,75 @@ class ImportForm(forms.Form):
                 % {"size": upload.size / 1048576, "limit": limit // 1048576}
             )
         return upload
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    parent = forms.ModelChoiceField(label=_("Parent unit"), queryset=Unit.objects.none(), required=False)
+    public_service = forms.BooleanField(label=_("Public-facing service"), required=False)
+    essential = forms.BooleanField(label=_("Essential sector"), required=False)
+    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none(), required=False)
+    floor = forms.ModelChoiceField(label=_("Floor"), queryset=Floor.objects.none(), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+    def __init__(self, *args: Any, actor: Actor, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = selectors.unit_list(actor=actor).exclude(pk=unit.pk).order_by("code")  # type: ignore[attr-defined]
+        self.fields["building"].queryset = selectors.building_list(actor=actor)  # type: ignore[attr-defined]
+        self.fields["floor"].queryset = Floor.objects.filter(government_id=actor.government_id).select_related(  # type: ignore[attr-defined]
+            "building"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        floor, building = data.get("floor"), data.get("building")
+        if floor is not None and building is not None and floor.building_id != building.pk:
+            self.add_error("floor", _("This floor is in another building."))
+        if floor is not None and building is None:
+            data["building"] = floor.building
+        return data
+
+
+class EmployeeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    position = forms.ModelChoiceField(label=_("Position"), queryset=Position.objects.none(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=Employee.Status.choices)
+    nik = forms.CharField(label=_("NIK"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone / WhatsApp"), max_length=20, required=False)
+    skills = forms.CharField(label=_("Skills (separated by ;)"), required=False)
+    floor = forms.ModelChoiceField(label=_("Workplace floor"), queryset=Floor.objects.none(), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = selectors.unit_list(actor=actor).order_by("code")  # type: ignore[attr-defined]
+        self.fields["position"].queryset = selectors.position_list(actor=actor).order_by("unit__code", "name")  # type: ignore[attr-defined]
+        self.fields["floor"].queryset = Floor.objects.filter(government_id=actor.government_id).select_related(  # type: ignore[attr-defined]
+            "building"
+        )
+
+    def clean_phone(self) -> str:
+        phone = "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")
+        digits = phone.lstrip("+")
+        if phone and not (9 <= len(digits) <= 15 and digits.startswith(("0", "62", "8"))):
+            raise forms.ValidationError(_("Enter a mobile number such as 081234567890 or +6281234567890."))
+        return phone
+
+    def clean_skills(self) -> list[str]:
+        from django.utils.text import slugify
+
+        return sorted({slugify(s).replace("-", "_") for s in self.cleaned_data["skills"].split(";") if s.strip()})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        position, unit = data.get("position"), data.get("unit")
+        if position is not None and unit is not None and position.unit_id != unit.pk:
+            self.add_error("position", _("This position belongs to another unit."))
+        return data
+
+
+class SpaceStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=SpaceStatus.choices)
+    note = forms.CharField(label=_("Note"), max_length=250, required=False)

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,8 +18,16 @@ from siaga.core.access import Perm
 from siaga.core.views import client_ip
 from siaga.org import imports, selectors, services
 from siaga.org.authority import Action, can_act
-from siaga.org.forms import DelegationForm, EmployeeFilterForm, ImportForm, RiskProfileForm
-from siaga.org.models import Delegation, ImportJob
+from siaga.org.forms import (
+    DelegationForm,
+    EmployeeFilterForm,
+    EmployeeForm,
+    ImportForm,
+    RiskProfileForm,
+    SpaceStatusForm,
+    UnitForm,
+)
+from siaga.org.models import Building, Delegation, Floor, ImportJob, Room, SpaceStatus
 
 PAGE_SIZE = 25
 
@@ -140,7 +149,16 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     building = selectors.building_get(actor=actor, pk=pk)
     occupancy = selectors.floor_occupancy(building=building)
     floors = [{"floor": f, "assigned": occupancy.get(f.pk, 0)} for f in building.floors.all()]
-    return render(request, "org/building_detail.html", {"building": building, "floors": floors})
+    return render(
+        request,
+        "org/building_detail.html",
+        {
+            "building": building,
+            "floors": floors,
+            "can_edit": actor.has_perm(Perm.MANAGE_ORG),
+            "statuses": SpaceStatus.choices,
+        },
+    )
 
 
 @login_required
@@ -290,10 +308,100 @@ def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     actor = _actor(request)
     actor.require(Perm.MANAGE_ORG)
     if kind not in ImportJob.Kind.values or fmt not in ("csv", "xlsx"):
-        from django.http import Http404
-
         raise Http404
     content, content_type, filename = imports.template_bytes(kind, fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ORG)
+    unit = selectors.unit_get(actor=actor, pk=pk)
+    initial = {
+        "name": unit.name,
+        "parent": unit.parent,
+        "public_service": unit.public_service,
+        "essential": unit.essential,
+        "building": unit.building,
+        "floor": unit.floor,
+        "is_active": unit.is_active,
+    }
+    form = UnitForm(request.POST or None, actor=actor, unit=unit, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(unit=unit, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Unit saved."))
+            return redirect("org:unit_detail", pk=unit.pk)
+    return render(
+        request,
+        "org/edit_form.html",
+        {"form": form, "title": unit.name, "back": reverse("org:unit_detail", args=[unit.pk])},
+    )
+
+
+@login_required
+def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ORG)
+    employee = selectors.employee_get(actor=actor, pk=pk)
+    initial = {
+        "name": employee.name,
+        "unit": employee.unit,
+        "position": employee.position,
+        "status": employee.status,
+        "nik": employee.nik,
+        "email": employee.email,
+        "phone": employee.phone,
+        "floor": employee.floor,
+        "is_active": employee.is_active,
+        "skills": ";".join(s.code for s in employee.skills.all()),
+    }
+    form = EmployeeForm(request.POST or None, actor=actor, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        skills = data.pop("skills")
+        data["building"] = data["floor"].building if data["floor"] else employee.building
+        try:
+            services.employee_update(employee=employee, actor=request.user, skills=skills, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Employee saved."))
+            return redirect("org:employee_detail", pk=employee.pk)
+    return render(
+        request,
+        "org/edit_form.html",
+        {"form": form, "title": employee.name, "back": reverse("org:employee_detail", args=[employee.pk])},
+    )
+
+
+@login_required
+@require_POST
+def space_status(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Open, restrict or close a building or one of its floors or rooms."""
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ORG)
+    model = {"building": Building, "floor": Floor, "room": Room}.get(kind)
+    if model is None:
+        raise Http404
+    space = get_object_or_404(access.scope_org(actor, model.objects.all()), pk=pk)
+    form = SpaceStatusForm(request.POST)
+    if form.is_valid():
+        services.space_set_status(space=space, actor=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Status of %(name)s: %(status)s.")
+            % {"name": space, "status": SpaceStatus(form.cleaned_data["status"]).label},
+        )
+    building_id = (
+        space.pk
+        if isinstance(space, Building)
+        else (space.building_id if isinstance(space, Floor) else space.floor.building_id)
+    )  # type: ignore[union-attr]
+    return redirect("org:building_detail", pk=building_id)

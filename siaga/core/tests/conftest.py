@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,9 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+
+# aiosmtpd logs every SMTP command at INFO; the tests assert what arrived instead.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:
@@ -36,7 +40,7 @@ class _RecordingHandler:
     def __init__(self, inbox: list[ReceivedMail]) -> None:
         self.inbox = inbox
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.inbox.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
@@ -102,7 +106,7 @@ def whatsapp_api(settings: Any) -> Iterator[FakeCloudApi]:
     state = FakeCloudApi(port=0)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
             state.requests.append(
@@ -114,7 +118,7 @@ def whatsapp_api(settings: Any) -> Iterator[FakeCloudApi]:
             self.end_headers()
             self.wfile.write(state.answer)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -33,8 +33,17 @@ def run(*args, stdin=""):
 def test_a_pemda_registers_itself_and_its_first_admin_who_can_log_in():
     out = run("government", "create", "33.11", "Kabupaten Sukoharjo", "--kind", "kabupaten")
     assert out.strip() == "Registered Kabupaten Sukoharjo (33.11)."
-    out = run("user", "create", "bkpsdm", "--government", "33.11", "--role", "admin", "--password-stdin",
-              stdin="Sukoharjo-Makmur-2020\n")
+    out = run(
+        "user",
+        "create",
+        "bkpsdm",
+        "--government",
+        "33.11",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin="Sukoharjo-Makmur-2020\n",
+    )
     assert out.strip() == "Created bkpsdm in 33.11; roles: admin."
     user = authenticate(username="bkpsdm", password="Sukoharjo-Makmur-2020")
     assert user is not None

@@ -25,6 +25,7 @@ SUBJECT = "Jadwal kerja pekan depan — WFO Senin & Rabu"
 BODY = "Yth. Staf Pelayanan,\njadwal kerja Anda untuk pekan 7–11 Desember sudah terbit."
 LINK = "https://siaga.sukoharjokab.go.id/inbox/"
 DELIVER = "siaga.core.tasks.deliver_notification"
+NOT_DEFERRED = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)  # how django-tasks-db stores "run as soon as possible"
 
 
 def send(org, *, channels=None, user=None):
@@ -89,8 +90,7 @@ def test_notify_stores_no_whatsapp_message_while_whatsapp_is_not_configured(org,
 
 def test_notify_skips_a_channel_for_which_the_person_has_no_address(db, government, whatsapp_api):
     user = get_user_model().objects.create_user(username="warga", password="x", email="")
-    with transaction.atomic():
-        notes = notify(user=user, government=government, subject=SUBJECT, body=BODY)
+    notes = notify(user=user, government=government, subject=SUBJECT, body=BODY)
     assert [(n.channel, n.status, n.address, n.next_attempt_at) for n in notes] == [
         ("in_app", "sent", "", None),
         ("email", "skipped", "", None),
@@ -111,7 +111,7 @@ def test_notify_sends_only_on_the_channels_asked_for(org, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         notes = send(org, channels=("email",))
     assert [n.channel for n in notes] == ["email"]
-    assert queued() == [(notes[0].pk, DBTaskResult._meta.get_field("run_after").default or queued()[0][1])]
+    assert queued() == [(notes[0].pk, NOT_DEFERRED)]
 
 
 def test_notify_refuses_a_channel_it_does_not_know(org):
@@ -138,10 +138,13 @@ def test_notify_enqueues_the_sending_only_when_the_transaction_commits(org, djan
 def test_notify_inside_a_transaction_that_rolls_back_stores_and_enqueues_nothing(
     org, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            send(org)
-            raise RuntimeError("the caller's write failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        send(org)
+        raise RuntimeError("the caller's write failed")
     assert (Notification.objects.count(), len(callbacks), DBTaskResult.objects.count()) == (0, 0, 0)
 
 
@@ -169,10 +172,11 @@ def test_backoff_doubles_from_the_base_and_stops_at_six_hours(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_smtp_outage_loses_nothing_the_message_goes_once_the_server_is_back(org, smtp_server, run_worker):
+def test_an_smtp_outage_loses_nothing_the_message_goes_once_the_server_is_back(org, smtp_server, run_worker, settings):
+    settings.NOTIFY_BACKOFF_SECONDS = 30
     # The transaction commits for real here, so the queue entry is written by notify()'s on-commit hook.
     _in_app, mail = send(org)
-    assert queued() == [(mail.pk, dt.datetime(9999, 1, 1, tzinfo=dt.UTC))]
+    assert queued() == [(mail.pk, NOT_DEFERRED)]
 
     # 1. The SMTP server is down: the attempt fails, the message waits, a retry is queued after the backoff.
     before = timezone.now()
@@ -203,7 +207,8 @@ def test_an_smtp_outage_loses_nothing_the_message_goes_once_the_server_is_back(o
     assert received.message["From"] == "Siaga Sukoharjo <siaga@sukoharjokab.go.id>"
     assert received.message["Subject"] == SUBJECT
     assert received.message["X-Siaga-Notification"] == str(mail.pk)
-    assert received.message.get_content() == f"{BODY}\n\n{LINK}"
+    # SMTP carries lines ending in CRLF, and the last line ends too.
+    assert received.message.get_content() == f"{BODY}\n\n{LINK}\n".replace("\n", "\r\n")
 
     # 4. Idempotent: more worker runs, or a stray duplicate of the task, send nothing more.
     run_worker()
@@ -414,12 +419,25 @@ def test_an_unreachable_whatsapp_api_is_retried(org, settings, django_capture_on
     assert whatsapp.last_error.startswith("WhatsApp API unreachable: URLError: <urlopen error [Errno 111]")
 
 
-def test_an_unexpected_error_in_a_sender_is_recorded_and_retried(org, whatsapp_api, run_worker, caplog):
+def test_a_whatsapp_answer_that_is_not_an_object_counts_as_a_failure(org, whatsapp_api):
     whatsapp_api.answer = b'["not", "an", "object"]'
     send(org, channels=("whatsapp",))
     whatsapp = Notification.objects.get(channel="whatsapp")
-    with caplog.at_level(logging.WARNING, logger="siaga.core.tasks"):
-        assert deliver_notification.call(whatsapp.pk) == "retry"
+    assert deliver_notification.call(whatsapp.pk) == "retry"
     whatsapp.refresh_from_db()
     assert (whatsapp.status, whatsapp.attempts) == ("pending", 1)
     assert whatsapp.last_error == "WhatsApp API accepted no message: ['not', 'an', 'object']"
+
+
+def test_an_unexpected_error_while_sending_is_logged_recorded_and_retried(org, settings, caplog):
+    settings.EMAIL_BACKEND = "siaga.no_such_module.EmailBackend"
+    _in_app, mail = send(org)
+    with caplog.at_level(logging.ERROR, logger="siaga.core.tasks"):
+        assert deliver_notification.call(mail.pk) == "retry"
+    mail.refresh_from_db()
+    assert (mail.status, mail.attempts) == ("pending", 1)
+    assert mail.last_error == "ModuleNotFoundError: No module named 'siaga.no_such_module'"
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        f"notification {mail.pk}: unexpected error while sending"
+    ]
+    assert queued() == [(mail.pk, mail.next_attempt_at)]

@@ -25,7 +25,9 @@ def test_a_forgotten_password_is_reset_through_a_link_sent_by_email(org, client)
     assert note.link.startswith("http://127.0.0.1:8000/password/set/")
     form_page = client.get(link_in(note), follow=True)
     assert form_page.context["validlink"] is True
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "Kopi-Tubruk-2020", "new_password2": "Kopi-Tubruk-2020"})
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "Kopi-Tubruk-2020", "new_password2": "Kopi-Tubruk-2020"}
+    )
     assert done.status_code == 302
     org["users"]["staff"].refresh_from_db()
     assert org["users"]["staff"].check_password("Kopi-Tubruk-2020")

@@ -17,9 +17,16 @@ TODAY = dt.date(2020, 10, 5)
 def plh(org):
     """The head of DPMPTSP is isolated; the head of Bidang Pelayanan stands in as Plh."""
     return services.delegation_create(
-        government=org["government"], kind="plh", unit=org["dinas"], official=org["kadis"], acting=org["kabid"],
-        start=TODAY - dt.timedelta(days=2), end=TODAY + dt.timedelta(days=11), letter_number="800/123/2020",
-        reason="Kepala dinas menjalani isolasi", actor=org["users"]["admin"],
+        government=org["government"],
+        kind="plh",
+        unit=org["dinas"],
+        official=org["kadis"],
+        acting=org["kabid"],
+        start=TODAY - dt.timedelta(days=2),
+        end=TODAY + dt.timedelta(days=11),
+        letter_number="800/123/2020",
+        reason="Kepala dinas menjalani isolasi",
+        actor=org["users"]["admin"],
     )
 
 
@@ -89,8 +96,13 @@ def test_appointing_a_plh_is_audit_logged(org, plh):
 
 def _create(org, **overrides):
     params = dict(
-        government=org["government"], kind="plh", unit=org["dinas"], official=org["kadis"], acting=org["kabid"],
-        start=TODAY, end=TODAY + dt.timedelta(days=30),
+        government=org["government"],
+        kind="plh",
+        unit=org["dinas"],
+        official=org["kadis"],
+        acting=org["kabid"],
+        start=TODAY,
+        end=TODAY + dt.timedelta(days=30),
     )
     params.update(overrides)
     return services.delegation_create(**params)
@@ -106,8 +118,11 @@ def _create(org, **overrides):
             "An appointment lasts at most 3 months (until 04-01-2021); extend it afterwards if needed.",
         ),
         ({"official": None}, "official", "A Plh stands in for an official: choose the official who is absent."),
-        ({"kind": "plt", "official": None}, "kind",
-         "The post is held by Kepala Dinas; a Plt is for a vacant post. Appoint a Plh while the official is absent."),
+        (
+            {"kind": "plt", "official": None},
+            "kind",
+            "The post is held by Kepala Dinas; a Plt is for a vacant post. Appoint a Plh while the official is absent.",
+        ),
     ],
 )
 def test_it_refuses_an_appointment_that_breaks_the_rules(org, overrides, field, message):

@@ -38,7 +38,9 @@ def test_the_employee_list_shows_each_role_only_its_scope(org, client, who, expe
 def test_the_employee_list_filters_by_name_nip_and_unit(org, client):
     client.force_login(org["users"]["admin"])
     assert names_in(client.get(reverse("org:employee_list"), {"q": "staf"})) == [
-        "Staf Dinkes", "Staf Pelayanan", "Staf Umum",
+        "Staf Dinkes",
+        "Staf Pelayanan",
+        "Staf Umum",
     ]
     nip = org["staff"].nip
     assert names_in(client.get(reverse("org:employee_list"), {"q": nip[:8]})) == ["Staf Pelayanan"]
@@ -127,8 +129,13 @@ def test_the_unit_tree_nests_sub_units_and_counts_staff(org, client):
 def test_the_unit_page_names_the_head_and_the_acting_official(org, client):
     today = dt.date.today()
     services.delegation_create(
-        government=org["government"], kind="plh", unit=org["dinas"], official=org["kadis"], acting=org["kabid"],
-        start=today, end=today + dt.timedelta(days=10),
+        government=org["government"],
+        kind="plh",
+        unit=org["dinas"],
+        official=org["kadis"],
+        acting=org["kabid"],
+        start=today,
+        end=today + dt.timedelta(days=10),
     )
     client.force_login(org["users"]["staff"])
     response = client.get(reverse("org:unit_detail", args=[org["dinas"].pk]))
@@ -139,8 +146,9 @@ def test_the_unit_page_names_the_head_and_the_acting_official(org, client):
 
 def test_buildings_show_floors_with_capacity_and_assigned_staff(org, client):
     building = Building.objects.create(government=org["government"], code="menara-wijaya", name="Gedung Menara Wijaya")
-    floor = Floor.objects.create(government=org["government"], building=building, number=5, capacity=60,
-                                 distancing_capacity=30)
+    floor = Floor.objects.create(
+        government=org["government"], building=building, number=5, capacity=60, distancing_capacity=30
+    )
     org["staff"].floor = floor
     org["staff"].building = building
     org["staff"].save()
@@ -185,8 +193,7 @@ def test_a_user_without_a_role_sees_no_organisation(org, client, make_user):
     assert client.get(reverse("org:employee_list")).status_code == 403
 
 
-def test_nothing_of_another_government_is_visible(org, client, other_government, make_unit, make_employee,
-                                                  make_user):
+def test_nothing_of_another_government_is_visible(org, client, other_government, make_unit, make_employee, make_user):
     foreign_unit = make_unit(other_government, "DPMPTSP", "dinas", name="DPMPTSP Karanganyar")
     foreign_employee = make_employee(foreign_unit, "Pegawai Karanganyar")
     foreign_building = Building.objects.create(government=other_government, code="kantor", name="Kantor Karanganyar")
@@ -207,14 +214,21 @@ def test_a_head_appoints_a_plh_for_a_unit_below_but_not_for_their_own(org, clien
     assert sorted(u.code for u in form_units) == ["DPMPTSP-PEL", "DPMPTSP-UMUM"]
     today = dt.date.today()
     data = {
-        "kind": "plh", "unit": org["pelayanan"].pk, "official": org["kabid"].nip, "acting": org["staff"].nip,
-        "start": today.isoformat(), "end": (today + dt.timedelta(days=14)).isoformat(), "letter_number": "800/1",
+        "kind": "plh",
+        "unit": org["pelayanan"].pk,
+        "official": org["kabid"].nip,
+        "acting": org["staff"].nip,
+        "start": today.isoformat(),
+        "end": (today + dt.timedelta(days=14)).isoformat(),
+        "letter_number": "800/1",
     }
     response = client.post(reverse("org:delegation_create"), data)
     assert response.status_code == 302
     delegation = Delegation.objects.get()
     assert (delegation.acting, delegation.unit, delegation.created_by) == (
-        org["staff"], org["pelayanan"], org["users"]["head"],
+        org["staff"],
+        org["pelayanan"],
+        org["users"]["head"],
     )
     own = dict(data, unit=org["dinas"].pk, official=org["kadis"].nip, acting=org["kabid"].nip)
     response = client.post(reverse("org:delegation_create"), own)
@@ -226,26 +240,44 @@ def test_a_head_appoints_a_plh_for_a_unit_below_but_not_for_their_own(org, clien
 def test_the_appointment_form_shows_the_rule_that_was_broken(org, client):
     client.force_login(org["users"]["admin"])
     today = dt.date.today()
-    response = client.post(reverse("org:delegation_create"), {
-        "kind": "plt", "unit": org["dinas"].pk, "acting": org["kabid"].nip,
-        "start": today.isoformat(), "end": (today + dt.timedelta(days=10)).isoformat(),
-    })
+    response = client.post(
+        reverse("org:delegation_create"),
+        {
+            "kind": "plt",
+            "unit": org["dinas"].pk,
+            "acting": org["kabid"].nip,
+            "start": today.isoformat(),
+            "end": (today + dt.timedelta(days=10)).isoformat(),
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["kind"] == [
         "The post is held by Kepala Dinas; a Plt is for a vacant post. Appoint a Plh while the official is absent."
     ]
-    response = client.post(reverse("org:delegation_create"), {
-        "kind": "plh", "unit": org["dinas"].pk, "official": org["kadis"].nip, "acting": "199999999999999999",
-        "start": today.isoformat(), "end": (today + dt.timedelta(days=10)).isoformat(),
-    })
+    response = client.post(
+        reverse("org:delegation_create"),
+        {
+            "kind": "plh",
+            "unit": org["dinas"].pk,
+            "official": org["kadis"].nip,
+            "acting": "199999999999999999",
+            "start": today.isoformat(),
+            "end": (today + dt.timedelta(days=10)).isoformat(),
+        },
+    )
     assert response.context["form"].errors["acting"] == ["No employee with NIP 199999999999999999 in this government."]
 
 
 def test_ending_an_appointment_needs_the_right_to_appoint(org, client):
     today = dt.date.today()
     delegation = services.delegation_create(
-        government=org["government"], kind="plh", unit=org["pelayanan"], official=org["kabid"], acting=org["staff"],
-        start=today, end=today + dt.timedelta(days=10),
+        government=org["government"],
+        kind="plh",
+        unit=org["pelayanan"],
+        official=org["kabid"],
+        acting=org["staff"],
+        start=today,
+        end=today + dt.timedelta(days=10),
     )
     url = reverse("org:delegation_revoke", args=[delegation.pk])
     client.force_login(org["users"]["kabid"])
@@ -258,9 +290,14 @@ def test_ending_an_appointment_needs_the_right_to_appoint(org, client):
 
 def test_the_authority_page_explains_the_answer(org, client):
     client.force_login(org["users"]["admin"])
-    response = client.get(reverse("org:authority_check"), {
-        "nip": org["kabid"].nip, "unit": org["dinas"].pk, "action": "approve_leave",
-    })
+    response = client.get(
+        reverse("org:authority_check"),
+        {
+            "nip": org["kabid"].nip,
+            "unit": org["dinas"].pk,
+            "action": "approve_leave",
+        },
+    )
     answer = response.context["answer"]
     assert answer.allowed is False
     assert "neither the head of DPMPTSP" in answer.reason

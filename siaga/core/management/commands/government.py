@@ -31,7 +31,10 @@ class Command(BaseCommand):
             return
         try:
             government = government_create(
-                code=options["code"], name=options["name"], kind=options["kind"], zone=options["zone"],
+                code=options["code"],
+                name=options["name"],
+                kind=options["kind"],
+                zone=options["zone"],
                 workweek=options["workweek"],
             )
         except ValidationError as exc:

@@ -57,21 +57,26 @@ class Command(BaseCommand):
                     raise CommandError("The passwords differ.")
             try:
                 with transaction.atomic():
-                    user = user_create(username=options["username"], email=options["email"], password=password,
-                                       government=government)
+                    user = user_create(
+                        username=options["username"], email=options["email"], password=password, government=government
+                    )
                     for role in options["role"]:
                         role_assign(user=user, government=government, role=role)
             except ValidationError as exc:
                 raise CommandError(_errors(exc)) from None
             roles = ", ".join(options["role"]) or "none (link the account to an employee to give it one)"
-            self.stdout.write(self.style.SUCCESS(f"Created {user.get_username()} in {government.code}; roles: {roles}."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Created {user.get_username()} in {government.code}; roles: {roles}.")
+            )
             return
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"No account named {options['username']}.")
         if action == "role":
             role_assign(user=user, government=government, role=options["role"])
-            self.stdout.write(self.style.SUCCESS(f"{user.get_username()} is now {options['role']} in {government.code}."))
+            self.stdout.write(
+                self.style.SUCCESS(f"{user.get_username()} is now {options['role']} in {government.code}.")
+            )
         else:
             removed = role_revoke(user=user, government=government, role=options["role"])
             self.stdout.write(f"{'Removed' if removed else 'Had no'} role {options['role']} for {user.get_username()}.")
