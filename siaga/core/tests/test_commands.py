@@ -58,7 +58,7 @@ def test_a_bad_region_code_or_weak_password_is_refused_with_the_reason():
     run("government", "create", "33.11", "Kabupaten Sukoharjo", "--kind", "kabupaten")
     with pytest.raises(CommandError, match="too short"):
         run("user", "create", "bkpsdm", "--government", "33.11", "--role", "admin", "--password-stdin", stdin="abc\n")
-    with pytest.raises(CommandError, match="No government with code 99.99"):
+    with pytest.raises(CommandError, match=r"No government with code 99\.99"):
         run("user", "create", "x", "--government", "99.99", "--password-stdin", stdin="Sukoharjo-Makmur-2020\n")
 
 
