@@ -78,3 +78,25 @@ def sqlite_env() -> Iterator[dict[str, str]]:
 
 def postgres_available() -> bool:
     return bool(os.environ.get("BENCH_POSTGRES_URL"))
+
+
+@contextmanager
+def temporary_postgres_database(server_url: str) -> Iterator[dict[str, str]]:
+    """A fresh, empty database on the benchmark's PostgreSQL server, dropped afterwards; yields the
+    environment for a child process (``DATABASE_URL`` points to it)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"siaga_bench_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
+    parts = urlsplit(server_url)
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    tmp = tempfile.mkdtemp(prefix="siaga-bench-")
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield dict(os.environ, DATABASE_URL=url, SIAGA_VAR_DIR=tmp)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -17,10 +17,17 @@ class DeliveryError(Exception):
     """A message could not be delivered this time; the outbox retries it."""
 
 
+def absolute_link(link: str) -> str:
+    """A link outside the app must be a full address: ``/inbox/`` → ``https://siaga.example.go.id/inbox/``."""
+    if link.startswith("/") and not link.startswith("//"):
+        return f"{settings.BASE_URL}{link}"
+    return link
+
+
 def send_email(notification: Notification) -> None:
     body = notification.body
     if notification.link:
-        body = f"{body}\n\n{notification.link}"
+        body = f"{body}\n\n{absolute_link(notification.link)}"
     message = EmailMessage(
         subject=notification.subject,
         body=body,
@@ -41,7 +48,7 @@ def send_whatsapp(notification: Notification) -> None:
         raise DeliveryError("WhatsApp is not configured")
     text = f"*{notification.subject}*\n{notification.body}"
     if notification.link:
-        text = f"{text}\n{notification.link}"
+        text = f"{text}\n{absolute_link(notification.link)}"
     payload = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",

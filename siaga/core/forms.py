@@ -68,7 +68,7 @@ class ApiTokenForm(forms.Form):
 class NotifyingPasswordResetForm(PasswordResetForm):
     """Django's password reset, but the link goes out through Siaga's notification outbox."""
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,

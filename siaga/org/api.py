@@ -108,6 +108,17 @@ class UnitDetailOut(UnitOut):
     head: PersonOut | None = Field(description="Holder of the unit's head position (definitive official).")
     children: list[str] = Field(description="Codes of the units directly below.")
 
+    @staticmethod
+    def resolve_head(obj: Unit) -> Employee | None:
+        return selectors.unit_head(unit=obj)
+
+    @staticmethod
+    def resolve_children(obj: Unit, context: Any) -> list[str]:
+        actor = _actor(context["request"])
+        return [
+            child.code for child in selectors.unit_list(actor=actor, filters=selectors.UnitFilters(parent_id=obj.pk))
+        ]
+
 
 class UnitFilterIn(Schema):
     q: str = Field("", description="Part of the name or code.")
@@ -223,20 +234,25 @@ class EmployeeIn(Schema):
     floor: int | None = Field(None, description="Floor number in that building; the unit's floor by default.")
 
 
+def _absent(description: str = "") -> Any:
+    """Default of a PATCH field that may be left out but not sent as null: left out means unchanged."""
+    return Field(None, description=description or None)
+
+
 class EmployeePatchIn(Schema):
     """Only the fields sent are changed. ``position_id``, ``building`` and ``floor`` may be null to clear them."""
 
-    name: str = Field(None)
-    unit: str = Field(None, description="Unit code.")
-    status: EmployeeStatus = Field(None)
+    name: str = _absent()
+    unit: str = _absent("Unit code.")
+    status: EmployeeStatus = _absent()
     position_id: int | None = None
-    nik: str = Field(None)
-    email: str = Field(None)
-    phone: str = Field(None)
-    skills: list[SkillCode] = Field(None)
+    nik: str = _absent()
+    email: str = _absent()
+    phone: str = _absent()
+    skills: list[SkillCode] = _absent("Skill codes; replaces the employee's skills.")
     building: str | None = None
     floor: int | None = None
-    is_active: bool = Field(None)
+    is_active: bool = _absent()
 
 
 class BuildingOut(Schema):
@@ -360,7 +376,9 @@ def _body_building(actor: Actor, code: str) -> Building:
 
 
 def _body_floor(building: Building | None, number: int) -> Floor:
-    floor = next((f for f in building.floors.all() if f.number == number), None) if building else None
+    if building is None:
+        raise ValidationError({"floor": _("Choose a building for floor %(number)s.") % {"number": number}})
+    floor = next((f for f in building.floors.all() if f.number == number), None)
     if floor is None:
         raise ValidationError({"floor": _("The building has no floor %(number)s.") % {"number": number}})
     return floor
@@ -414,7 +432,7 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.get("/units", response={200: list[UnitOut], **ERRORS_ONE}, summary="Units (OPD tree, flat)")
 @paginate(Pagination)
-def unit_list(request: HttpRequest, filters: UnitFilterIn = Query(...)) -> Any:
+def unit_list(request: HttpRequest, filters: Query[UnitFilterIn]) -> Any:
     """Every unit of the caller's government, ordered by code; rebuild the tree from `parent`."""
     actor = _actor(request)
     actor.require(Perm.VIEW_ORG)
@@ -437,14 +455,7 @@ def unit_detail(request: HttpRequest, code: str) -> Any:
     """A unit with its head and the codes of the units directly below it."""
     actor = _actor(request)
     actor.require(Perm.VIEW_ORG)
-    unit = selectors.unit_get(actor=actor, code=code)
-    head = selectors.unit_head(unit=unit)
-    children = selectors.unit_list(actor=actor, filters=selectors.UnitFilters(parent_id=unit.pk))
-    return UnitDetailOut(
-        **UnitOut.model_validate(unit).model_dump(),
-        head=PersonOut(nip=head.nip, name=head.name) if head else None,
-        children=[child.code for child in children],
-    )
+    return selectors.unit_get(actor=actor, code=code)
 
 
 @router.get("/positions", response={200: list[PositionOut], **ERRORS_ONE}, summary="Positions")
@@ -463,7 +474,7 @@ def position_list(request: HttpRequest, unit: str | None = None) -> Any:
 
 @router.get("/employees", response={200: list[EmployeeOut], **ERRORS_ONE}, summary="Employees")
 @paginate(Pagination)
-def employee_list(request: HttpRequest, filters: EmployeeFilterIn = Query(...)) -> Any:
+def employee_list(request: HttpRequest, filters: Query[EmployeeFilterIn]) -> Any:
     """The employees the caller may see: the whole government for admins and the health task force,
     the units they head (and below) for unit heads, their own unit for everyone else."""
     actor = _actor(request)
@@ -540,6 +551,8 @@ def employee_update(request: HttpRequest, nip: str, payload: EmployeePatchIn) ->
         changes["building"] = building
     if "floor" in data:
         changes["floor"] = _body_floor(building, data["floor"]) if data["floor"] is not None else None
+    elif employee.floor is not None and employee.floor.building_id != (building.pk if building else None):
+        changes["floor"] = None  # a floor of the building the employee left
     services.employee_update(employee=employee, actor=request.user, skills=data.get("skills"), **changes)
     return selectors.employee_get(actor=actor, pk=employee.pk)
 
@@ -582,8 +595,8 @@ def building_detail(request: HttpRequest, code: str) -> Any:
         code=building.code,
         name=building.name,
         address=building.address,
-        latitude=building.latitude,
-        longitude=building.longitude,
+        latitude=float(building.latitude) if building.latitude is not None else None,
+        longitude=float(building.longitude) if building.longitude is not None else None,
         geofence_radius_m=building.geofence_radius_m,
         status=building.status,
         status_note=building.status_note,
@@ -650,6 +663,7 @@ def delegation_create(request: HttpRequest, payload: DelegationIn) -> Any:
 def delegation_revoke(request: HttpRequest, delegation_id: int) -> Any:
     """End an appointment early (the official is back, or a definitive official was appointed)."""
     actor = _actor(request)
+    actor.require(Perm.MANAGE_DELEGATIONS)
     delegation = selectors.delegation_get(actor=actor, pk=delegation_id)
     if not access.can_manage_delegation(actor, delegation.unit_id, delegation.unit.parent_id):
         raise PermissionDenied("delegation")

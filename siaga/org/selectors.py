@@ -217,20 +217,16 @@ def building_list(*, actor: Actor, status: str = "") -> QuerySet[Building]:
 
 
 def building_get(*, actor: Actor, pk: int | None = None, code: str | None = None) -> Building:
-    building = (
-        access.scope_org(actor, Building.objects.all())
-        .prefetch_related(
-            Prefetch(
-                "floors",
-                queryset=Floor.objects.order_by("number").prefetch_related(
-                    Prefetch("rooms", queryset=Room.objects.order_by("code")),
-                    Prefetch("units", queryset=Unit.objects.order_by("code")),
-                ),
-            )
+    qs = access.scope_org(actor, Building.objects.all()).prefetch_related(
+        Prefetch(
+            "floors",
+            queryset=Floor.objects.order_by("number").prefetch_related(
+                Prefetch("rooms", queryset=Room.objects.order_by("code")),
+                Prefetch("units", queryset=Unit.objects.order_by("code")),
+            ),
         )
-        .filter(**({"pk": pk} if pk is not None else {"code": code}))
-        .first()
     )
+    building = qs.filter(pk=pk).first() if pk is not None else qs.filter(code=code).first()
     if building is None:
         raise Http404
     return building

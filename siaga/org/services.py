@@ -4,12 +4,15 @@ transaction and records the change in the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from functools import partial
+from pathlib import PurePath
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from siaga.core.models import Government
@@ -21,6 +24,7 @@ from siaga.org.models import (
     Delegation,
     Employee,
     Floor,
+    ImportJob,
     Position,
     RiskProfile,
     Room,
@@ -222,6 +226,25 @@ def employee_validate_identity(*, nip: str, status: str, nik: str = "") -> dict[
     return derived
 
 
+def employee_validate_placement(
+    *, government_id: int, unit: Unit, position: Position | None, building: Building | None, floor: Floor | None
+) -> None:
+    """The unit, position, building and floor must belong to the government and to each other."""
+    errors: dict[str, str] = {}
+    if unit.government_id != government_id:
+        errors["unit"] = _("The unit belongs to another government.")
+    if position is not None and position.unit_id != unit.pk:
+        errors["position"] = _("The position %(position)s belongs to another unit.") % {"position": position.name}
+    if building is not None and building.government_id != government_id:
+        errors["building"] = _("The building belongs to another government.")
+    if floor is not None and building is not None and floor.building_id != building.pk:
+        errors["floor"] = _("This floor is in another building.")
+    elif floor is not None and floor.government_id != government_id:
+        errors["floor"] = _("The floor belongs to another government.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def employee_create(
     *,
     government: Government,
@@ -239,8 +262,11 @@ def employee_create(
     actor: Any = None,
 ) -> Employee:
     derived = employee_validate_identity(nip=nip, status=status, nik=nik)
-    if unit.government_id != government.pk:
-        raise ValidationError({"unit": _("The unit belongs to another government.")})
+    building = building or (floor.building if floor is not None else unit.building)
+    floor = floor or (unit.floor if building == unit.building else None)
+    employee_validate_placement(
+        government_id=government.pk, unit=unit, position=position, building=building, floor=floor
+    )
     if Employee.objects.filter(government=government, nip=derived["nip"]).exists():
         raise ValidationError({"nip": _("An employee with NIP %(nip)s already exists.") % {"nip": derived["nip"]}})
     employee = Employee(
@@ -251,8 +277,8 @@ def employee_create(
         position=position,
         email=email.strip(),
         phone=phone.strip(),
-        building=building or unit.building,
-        floor=floor or unit.floor,
+        building=building,
+        floor=floor,
         **derived,
     )
     employee.full_clean(exclude=["government", "unit", "position", "building", "floor", "user"], validate_unique=False)
@@ -275,8 +301,13 @@ def employee_update(
         raise TypeError(f"employee_update got unknown fields {sorted(unknown)}")
     if changes.get("nik"):
         changes["nik"] = employee_validate_identity(nip=employee.nip, status=employee.status, nik=changes["nik"])["nik"]
-    if "unit" in changes and changes["unit"].government_id != employee.government_id:
-        raise ValidationError({"unit": _("The unit belongs to another government.")})
+    employee_validate_placement(
+        government_id=employee.government_id,
+        unit=changes.get("unit", employee.unit),
+        position=changes.get("position", employee.position),
+        building=changes.get("building", employee.building),
+        floor=changes.get("floor", employee.floor),
+    )
     before = {name: getattr(employee, name) for name in changes}
     with transaction.atomic():
         locked = Employee.objects.select_for_update().get(pk=employee.pk)
@@ -344,8 +375,8 @@ def building_create(
         code=code,
         name=name,
         address=address,
-        latitude=latitude,
-        longitude=longitude,
+        latitude=None if latitude is None else Decimal(str(latitude)).quantize(Decimal("0.000001")),
+        longitude=None if longitude is None else Decimal(str(longitude)).quantize(Decimal("0.000001")),
         geofence_radius_m=geofence_radius_m,
     )
     building.full_clean(exclude=["government"], validate_unique=False)
@@ -547,3 +578,36 @@ def delegation_revoke(*, delegation: Delegation, actor: Any = None) -> Delegatio
         locked.save(update_fields=["revoked_at"])
         audit_record(actor=actor, government=locked.government_id, action="delete", obj=locked)
     return locked
+
+
+# ---------------------------------------------------------------------------------------------------
+# Imports
+
+
+def import_job_create(*, government: Government, kind: str, file_name: str, content: bytes, actor: Any) -> ImportJob:
+    """Store an uploaded units or employees file and queue its import (run by ``tasks.run_import_job``).
+
+    The file's size and type are checked now, so a wrong file is refused on the upload page; the rows
+    are checked by the task, which reports every error at once.
+    """
+    # Imported here: the import module and the task use the services of this module.
+    from siaga.org.imports import check_upload
+    from siaga.org.tasks import run_import_job
+
+    if kind not in ImportJob.Kind.values:
+        raise ValidationError({"kind": _("Choose what to import: units or employees.")})
+    try:
+        check_upload(file_name, content)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            government=government,
+            kind=kind,
+            file_name=PurePath(file_name).name[:200],
+            content=content,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        # The report is written in the language of the person who uploaded the file.
+        transaction.on_commit(partial(run_import_job.enqueue, job.pk, language=translation.get_language() or ""))
+    return job

@@ -387,10 +387,10 @@ def space_status(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Open, restrict or close a building or one of its floors or rooms."""
     actor = _actor(request)
     actor.require(Perm.MANAGE_ORG)
-    model = {"building": Building, "floor": Floor, "room": Room}.get(kind)
-    if model is None:
+    querysets = {"building": Building.objects.all(), "floor": Floor.objects.all(), "room": Room.objects.all()}
+    if kind not in querysets:
         raise Http404
-    space = get_object_or_404(access.scope_org(actor, model.objects.all()), pk=pk)
+    space = get_object_or_404(access.scope_org(actor, querysets[kind]), pk=pk)
     form = SpaceStatusForm(request.POST)
     if form.is_valid():
         services.space_set_status(space=space, actor=request.user, **form.cleaned_data)
@@ -399,9 +399,10 @@ def space_status(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             _("Status of %(name)s: %(status)s.")
             % {"name": space, "status": SpaceStatus(form.cleaned_data["status"]).label},
         )
-    building_id = (
-        space.pk
-        if isinstance(space, Building)
-        else (space.building_id if isinstance(space, Floor) else space.floor.building_id)
-    )  # type: ignore[union-attr]
+    if isinstance(space, Building):
+        building_id = space.pk
+    elif isinstance(space, Floor):
+        building_id = space.building_id
+    else:
+        building_id = space.floor.building_id
     return redirect("org:building_detail", pk=building_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -139,8 +140,9 @@ def buildings(org: dict[str, Any]) -> dict[str, Building]:
         code="GEDUNG-A",
         name="Gedung A",
         address="Jl. Veteran 1",
-        latitude=-7.680000,
-        longitude=110.840000,
+        # Decimal, not float: the service's full_clean rejects -7.68 as a float (binary expansion).
+        latitude=Decimal("-7.680000"),  # type: ignore[arg-type]
+        longitude=Decimal("110.840000"),  # type: ignore[arg-type]
         geofence_radius_m=150,
     )
     first = services.floor_create(building=gedung_a, number=1, capacity=40, distancing_capacity=20)

@@ -132,9 +132,7 @@ def test_a_token_authenticates_without_csrf_and_records_its_last_use(
     response = api.get("/me")
     assert response.status_code == 200
     assert response.json()["username"] == "bkpsdm"
-    created = api.post(
-        "/employees", {"nip": "199005172015032007", "name": "Dewi Lestari", "unit": "DPMPTSP-PEL"}
-    )
+    created = api.post("/employees", {"nip": "199005172015032007", "name": "Dewi Lestari", "unit": "DPMPTSP-PEL"})
     assert created.status_code == 201
     assert ApiToken.objects.get().last_used_at is not None
 
@@ -165,9 +163,7 @@ def test_a_token_that_is_revoked_expired_or_orphaned_gets_401(
 
 
 def test_a_token_that_has_not_expired_yet_works(org: dict[str, Any], make_token: Callable[..., str]) -> None:
-    key = make_token(
-        org["users"]["officer"], org["government"], expires_at=timezone.now() + dt.timedelta(days=1)
-    )
+    key = make_token(org["users"]["officer"], org["government"], expires_at=timezone.now() + dt.timedelta(days=1))
     response = ApiClient(token=key).get("/units")
     assert response.status_code == 200
     assert response.json()["count"] == 4
@@ -250,12 +246,14 @@ def test_an_invalid_query_parameter_is_a_422_with_field_errors(as_user: Callable
     assert body["errors"]["limit"] == ["Input should be greater than or equal to 1"]
 
 
-def test_the_error_messages_speak_indonesian_by_default(org: dict[str, Any]) -> None:
+@pytest.mark.indonesian
+def test_messages_are_in_indonesian_unless_the_language_cookie_says_otherwise(org: dict[str, Any]) -> None:
     from django.test import Client
 
     response = Client().get("/api/v1/units")
     assert response.status_code == 401
     assert response["Content-Language"] == "id"
+    assert ApiClient().get("/units")["Content-Language"] == "en"
 
 
 EXPECTED_PATHS = [

@@ -136,8 +136,12 @@ def whatsapp_api(settings: Any) -> Iterator[FakeCloudApi]:
 
 
 @pytest.fixture
-def run_worker() -> Any:
-    """Run ``siaga worker --batch``: every task that is due now, then exit."""
+def run_worker(transactional_db: Any) -> Any:
+    """Run ``siaga worker --batch``: every task that is due now, then exit.
+
+    The worker closes database connections that are inside a transaction (as a long-running process
+    must), so tests that run it use real commits instead of a rolled-back test transaction.
+    """
 
     def run(*, periodic: bool = False) -> None:
         call_command("worker", batch=True, reload=False, startup_delay=False, periodic=periodic, verbosity=0)

@@ -55,6 +55,11 @@ def move_clock_past_the_backoff():
     DBTaskResult.objects.filter(status=TaskResultStatus.READY).exclude(run_after__year=9999).update(run_after=past)
 
 
+def lose_the_queue():
+    """Lose every queue entry, as when a worker died holding one or the queue table was restored."""
+    DBTaskResult.objects.all().delete()
+
+
 # notify() -------------------------------------------------------------------------------------------
 
 
@@ -171,10 +176,9 @@ def test_backoff_doubles_from_the_base_and_stops_at_six_hours(settings):
 # E-mail over real SMTP ----------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
 def test_an_smtp_outage_loses_nothing_the_message_goes_once_the_server_is_back(org, smtp_server, run_worker, settings):
     settings.NOTIFY_BACKOFF_SECONDS = 30
-    # The transaction commits for real here, so the queue entry is written by notify()'s on-commit hook.
+    # Transactions commit for real here (see run_worker), so notify()'s on-commit hook writes the entry.
     _in_app, mail = send(org)
     assert queued() == [(mail.pk, NOT_DEFERRED)]
 
@@ -218,12 +222,9 @@ def test_an_smtp_outage_loses_nothing_the_message_goes_once_the_server_is_back(o
     assert queued() == []
 
 
-def test_a_message_that_fails_every_attempt_ends_failed_with_no_retry_queued(
-    org, smtp_server, run_worker, settings, django_capture_on_commit_callbacks
-):
+def test_a_message_that_fails_every_attempt_ends_failed_with_no_retry_queued(org, smtp_server, run_worker, settings):
     settings.NOTIFY_MAX_ATTEMPTS = 3
-    with django_capture_on_commit_callbacks(execute=True):
-        _in_app, mail = send(org)
+    _in_app, mail = send(org)
     for attempt in (1, 2):
         run_worker()
         mail.refresh_from_db()
@@ -244,16 +245,35 @@ def test_a_message_that_fails_every_attempt_ends_failed_with_no_retry_queued(
     assert (mail.status, len(smtp_server.received)) == ("failed", 0)
 
 
-def test_a_message_is_sent_on_the_first_attempt_when_the_server_is_up(
-    org, smtp_server, run_worker, django_capture_on_commit_callbacks
-):
+def test_a_message_is_sent_on_the_first_attempt_when_the_server_is_up(org, smtp_server, run_worker):
     smtp_server.start()
-    with django_capture_on_commit_callbacks(execute=True):
-        _in_app, mail = send(org)
+    _in_app, mail = send(org)
     run_worker()
     mail.refresh_from_db()
     assert (mail.status, mail.attempts, mail.last_error) == ("sent", 1, "")
     assert [m.message["Subject"] for m in smtp_server.received] == [SUBJECT]
+
+
+def test_a_link_inside_the_app_reaches_email_and_whatsapp_as_a_full_address(org, smtp_server, whatsapp_api, settings):
+    settings.BASE_URL = "https://siaga.sukoharjokab.go.id"
+    smtp_server.start()
+    in_app, mail, whatsapp = notify(
+        user=org["users"]["staff"],
+        government=org["government"],
+        subject="Rapat",
+        body="Undangan rapat.",
+        link="/inbox/",
+    )
+    assert (deliver_notification.call(mail.pk), deliver_notification.call(whatsapp.pk)) == ("sent", "sent")
+    assert in_app.link == "/inbox/"
+    assert (
+        smtp_server.received[0].message.get_content()
+        == "Undangan rapat.\r\n\r\nhttps://siaga.sukoharjokab.go.id/inbox/\r\n"
+    )
+    assert (
+        whatsapp_api.requests[0].body["text"]["body"]
+        == "*Rapat*\nUndangan rapat.\nhttps://siaga.sukoharjokab.go.id/inbox/"
+    )
 
 
 def test_a_task_that_runs_before_the_message_is_due_leaves_it_alone(org, smtp_server):
@@ -293,7 +313,8 @@ def test_the_immediate_task_backend_sends_at_once_and_leaves_retries_to_the_peri
 
 def test_requeue_enqueues_a_due_message_whose_queue_entry_was_lost(org, smtp_server, run_worker):
     smtp_server.start()
-    _in_app, mail = send(org)  # no commit hook ran: the queue entry is lost
+    _in_app, mail = send(org)
+    lose_the_queue()
     assert queued() == []
     assert requeue_due_notifications() == 1
     assert [pk for pk, _run_after in queued()] == [mail.pk]
@@ -323,6 +344,7 @@ def test_requeue_leaves_alone_messages_that_are_not_due_or_not_pending(org):
 def test_requeue_recovers_a_message_whose_worker_died_while_sending(org, smtp_server, run_worker):
     smtp_server.start()
     _in_app, mail = send(org)
+    lose_the_queue()
     # The claim was written (attempt 1), then the worker died; the backoff has passed since.
     Notification.objects.filter(pk=mail.pk).update(attempts=1, next_attempt_at=timezone.now())
     assert requeue_due_notifications() == 1
@@ -334,6 +356,7 @@ def test_requeue_recovers_a_message_whose_worker_died_while_sending(org, smtp_se
 def test_a_batch_worker_run_with_periodic_jobs_recovers_lost_messages_by_itself(org, smtp_server, run_worker):
     smtp_server.start()
     _in_app, mail = send(org)
+    lose_the_queue()
     run_worker(periodic=True)
     mail.refresh_from_db()
     assert (mail.status, len(smtp_server.received)) == ("sent", 1)
@@ -348,11 +371,8 @@ def test_the_worker_gives_back_the_signal_handlers_it_found(db, run_worker):
 # WhatsApp Cloud API ---------------------------------------------------------------------------------
 
 
-def test_a_whatsapp_message_is_posted_to_the_cloud_api_and_marked_sent(
-    org, whatsapp_api, run_worker, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        notes = send(org)
+def test_a_whatsapp_message_is_posted_to_the_cloud_api_and_marked_sent(org, whatsapp_api, run_worker):
+    notes = send(org)
     whatsapp = next(n for n in notes if n.channel == "whatsapp")
     assert (whatsapp.status, whatsapp.address) == ("pending", "6281234567890")
     Notification.objects.filter(channel="email").update(status="sent")  # only WhatsApp is under test
@@ -374,13 +394,10 @@ def test_a_whatsapp_message_is_posted_to_the_cloud_api_and_marked_sent(
     }
 
 
-def test_a_whatsapp_server_error_keeps_the_message_pending_for_a_retry(
-    org, whatsapp_api, run_worker, django_capture_on_commit_callbacks
-):
+def test_a_whatsapp_server_error_keeps_the_message_pending_for_a_retry(org, whatsapp_api, run_worker):
     whatsapp_api.status = 500
     whatsapp_api.answer = b'{"error":{"message":"Service temporarily unavailable","code":2}}'
-    with django_capture_on_commit_callbacks(execute=True):
-        send(org, channels=("whatsapp",))
+    send(org, channels=("whatsapp",))
     run_worker()
     whatsapp = Notification.objects.get(channel="whatsapp")
     assert (whatsapp.status, whatsapp.attempts) == ("pending", 1)
@@ -397,22 +414,18 @@ def test_a_whatsapp_server_error_keeps_the_message_pending_for_a_retry(
     assert (whatsapp.status, whatsapp.attempts, whatsapp.last_error, len(whatsapp_api.requests)) == ("sent", 2, "", 2)
 
 
-def test_a_whatsapp_answer_without_a_message_id_counts_as_a_failure(
-    org, whatsapp_api, run_worker, django_capture_on_commit_callbacks
-):
+def test_a_whatsapp_answer_without_a_message_id_counts_as_a_failure(org, whatsapp_api, run_worker):
     whatsapp_api.answer = b'{"messages":[]}'
-    with django_capture_on_commit_callbacks(execute=True):
-        send(org, channels=("whatsapp",))
+    send(org, channels=("whatsapp",))
     run_worker()
     whatsapp = Notification.objects.get(channel="whatsapp")
     assert (whatsapp.status, whatsapp.last_error) == ("pending", "WhatsApp API accepted no message: {'messages': []}")
 
 
-def test_an_unreachable_whatsapp_api_is_retried(org, settings, django_capture_on_commit_callbacks, run_worker):
+def test_an_unreachable_whatsapp_api_is_retried(org, settings, run_worker):
     settings.WHATSAPP_TOKEN, settings.WHATSAPP_PHONE_NUMBER_ID = "t", "1"
     settings.WHATSAPP_API_URL = "http://127.0.0.1:1"
-    with django_capture_on_commit_callbacks(execute=True):
-        send(org, channels=("whatsapp",))
+    send(org, channels=("whatsapp",))
     run_worker()
     whatsapp = Notification.objects.get(channel="whatsapp")
     assert (whatsapp.status, whatsapp.attempts) == ("pending", 1)

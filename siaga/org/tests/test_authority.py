@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from siaga.core.models import AuditEvent
 from siaga.org import services
-from siaga.org.authority import Action, STRATEGIC_ACTIONS, can_act
+from siaga.org.authority import STRATEGIC_ACTIONS, Action, can_act
 from siaga.org.models import Delegation
 
 TODAY = dt.date(2020, 10, 5)

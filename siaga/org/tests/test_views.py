@@ -52,7 +52,7 @@ def test_the_employee_list_answers_htmx_with_the_results_only(org, client):
     client.force_login(org["users"]["admin"])
     response = client.get(reverse("org:employee_list"), {"q": "Umum"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "org/_employee_results.html"
+    assert next(t.name for t in response.templates) == "org/_employee_results.html"
     assert b"<html" not in response.content
 
 

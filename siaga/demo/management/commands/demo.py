@@ -1,0 +1,82 @@
+"""``siaga demo seed`` and ``siaga demo accounts``: the synthetic demo regency (docs/demo.md)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from siaga.demo import data
+from siaga.demo.accounts import DEMO_PASSWORD
+from siaga.demo.generator import SCALES
+from siaga.demo.selectors import demo_account_rows
+from siaga.demo.services import demo_government, demo_seed
+
+
+class Command(BaseCommand):
+    help = "The demo regency (Kabupaten Sukoharjo): seed it, or list its demo accounts."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{seed,accounts}")
+        seed = sub.add_parser("seed", help="Create the demo regency in this database.")
+        seed.add_argument("--scale", choices=SCALES, default="regency", help="regency ≈ 7,000 ASN; small ≤ 200")
+        seed.add_argument("--seed", type=int, default=2020, help="random seed (same seed, same regency)")
+        seed.add_argument(
+            "--if-empty", action="store_true", help=f"do nothing when government {data.GOVERNMENT_CODE} exists"
+        )
+        sub.add_parser("accounts", help="List the demo accounts, their password and what they see.")
+
+    def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
+        if subcommand == "seed":
+            self.seed(scale=options["scale"], seed=options["seed"], if_empty=options["if_empty"])
+        else:
+            self.accounts()
+
+    def seed(self, *, scale: str, seed: int, if_empty: bool) -> None:
+        started = time.perf_counter()
+        try:
+            result = demo_seed(scale=scale, seed=seed, if_empty=if_empty)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        gov = result.government
+        if not result.created:
+            self.stdout.write(f"{gov.name} ({gov.code}) already exists; nothing seeded (--if-empty).")
+            return
+        seconds = time.perf_counter() - started
+        c = result.counts
+        lines = [
+            f"Seeded {gov.name} ({gov.code}), scale {scale}, seed {seed}, in {seconds:.1f} s:",
+            f"  units      {c['units']:>6,}  ({c['opds']} OPDs; {c['positions']:,} positions)",
+            f"  employees  {c['employees']:>6,}  ({c['pns']:,} PNS, {c['pppk']:,} PPPK; "
+            f"{c['risk_profiles']:,} risk profiles)",
+            f"  buildings  {c['buildings']:>6,}  ({c['floors']:,} floors, {c['rooms']:,} rooms)",
+            f"  users      {c['users']:>6,}  (password {DEMO_PASSWORD}; `siaga demo accounts` lists them)",
+        ]
+        for d in result.delegations:
+            lines.append(
+                f"  {d.get_kind_display().split(' ')[0]:<10} {d.unit.name}: {d.acting.name} "
+                f"({d.start:%d-%m-%Y} – {d.end:%d-%m-%Y})"
+            )
+        self.stdout.write("\n".join(lines))
+
+    def accounts(self) -> None:
+        gov = demo_government()
+        if gov is None:
+            raise CommandError("The demo regency is not seeded: run `siaga demo seed` first.")
+        rows = demo_account_rows()
+        width_user = max(len(r.account.username) for r in rows)
+        width_role = max(len(r.account.role) for r in rows)
+        self.stdout.write(f"Demo accounts of {gov.name} ({gov.code}); every password is {DEMO_PASSWORD}")
+        header = f"{'user name':<{width_user}}  {'password':<{len(DEMO_PASSWORD)}}  {'role':<{width_role}}  sees"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        for r in rows:
+            password = r.password if r.exists else "(missing)"
+            self.stdout.write(
+                f"{r.account.username:<{width_user}}  {password:<{len(DEMO_PASSWORD)}}  "
+                f"{r.account.role:<{width_role}}  {r.account.sees}"
+            )
+            if r.employee:
+                self.stdout.write(f"{'':<{width_user}}  {'':<{len(DEMO_PASSWORD)}}  ↳ {r.employee}")
