@@ -23,7 +23,8 @@ urlpatterns += [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
-            form_class=NotifyingPasswordResetForm, template_name="core/password_reset.html",
+            form_class=NotifyingPasswordResetForm,
+            template_name="core/password_reset.html",
             success_url=reverse_lazy("password_reset_done"),
         ),
         name="password_reset",

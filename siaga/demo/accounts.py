@@ -52,7 +52,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     ),
     DemoAccount(
         "kadis.dpmptsp",
-        "Unit head: Kepala DPMPTSP (isolating)",
+        "Unit head: Kepala DPMPTSP (absent; a Plh acts)",
         "DPMPTSP",
         "head",
         "",
