@@ -802,15 +802,22 @@ def _plan_units(
     for code, unit in proposed.items():
         unit.parent = proposed.get(parent_codes.get(code, ""))
     known = set(existing) | set(parsed)
+    folded = {code.casefold(): code for code in sorted(known)}
     for r in parsed.values():
         if r.kind is None or not r.check_parent:
             continue
         if r.parent_code and r.parent_code not in known:
+            suggestion = folded.get(r.parent_code.casefold())
             errors.add(
                 r.row,
                 "induk",
                 r.parent_code,
-                _("No unit has the code %(code)s, in this file or in Siaga; add the parent unit or correct the code.")
+                _("No unit has the code %(code)s; did you mean %(suggestion)s? Codes are case-sensitive.")
+                % {"code": r.parent_code, "suggestion": suggestion}
+                if suggestion
+                else _(
+                    "No unit has the code %(code)s, in this file or in Siaga; add the parent unit or correct the code."
+                )
                 % {"code": r.parent_code},
             )
             continue

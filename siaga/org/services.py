@@ -611,3 +611,31 @@ def import_job_create(*, government: Government, kind: str, file_name: str, cont
         # The report is written in the language of the person who uploaded the file.
         transaction.on_commit(partial(run_import_job.enqueue, job.pk, language=translation.get_language() or ""))
     return job
+
+
+def employee_account_create(*, employee: Employee, actor: Any = None) -> Any:
+    """Give an employee a login (the user name is their NIP) and send them a link to choose a password."""
+    from siaga.core.services import password_link_send, user_create
+
+    if employee.user_id is not None:
+        raise ValidationError(_("%(name)s already has an account.") % {"name": employee.name})
+    if not employee.is_active:
+        raise ValidationError(_("%(name)s is not an active employee.") % {"name": employee.name})
+    if not employee.email and not employee.phone:
+        raise ValidationError(
+            _("Record an e-mail address or a WhatsApp number for %(name)s first; the invitation is sent there.")
+            % {"name": employee.name}
+        )
+    with transaction.atomic():
+        user = user_create(username=employee.nip, email=employee.email, government=employee.government, actor=actor)
+        Employee.objects.filter(pk=employee.pk).update(user=user)
+        employee.user = user
+        audit_record(
+            actor=actor,
+            government=employee.government_id,
+            action="update",
+            obj=employee,
+            changes={"account": [None, user.get_username()]},
+        )
+        password_link_send(user=user, reset=False)
+    return user

@@ -11,6 +11,7 @@ urlpatterns = [
     path("employees/", views.employee_list, name="employee_list"),
     path("employees/<int:pk>/", views.employee_detail, name="employee_detail"),
     path("employees/<int:pk>/edit/", views.employee_edit, name="employee_edit"),
+    path("employees/<int:pk>/account/", views.employee_account_create, name="employee_account_create"),
     path("employees/<int:pk>/risk/", views.employee_risk_update, name="employee_risk_update"),
     path("buildings/", views.building_list, name="building_list"),
     path("buildings/<int:pk>/", views.building_detail, name="building_detail"),

@@ -406,3 +406,22 @@ def space_status(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     else:
         building_id = space.floor.building_id
     return redirect("org:building_detail", pk=building_id)
+
+
+@login_required
+@require_POST
+def employee_account_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ORG)
+    employee = selectors.employee_get(actor=actor, pk=pk)
+    try:
+        services.employee_account_create(employee=employee, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Account %(username)s created; the invitation to choose a password is on its way.")
+            % {"username": employee.nip},
+        )
+    return redirect("org:employee_detail", pk=employee.pk)

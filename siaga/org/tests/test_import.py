@@ -861,6 +861,17 @@ def test_one_bad_unit_row_writes_nothing(org: dict[str, Any]) -> None:
             ],
         ),
         (
+            [unit("DINSOS-BID", "bidang", "dpmptsp")],
+            [
+                (
+                    2,
+                    "induk",
+                    "dpmptsp",
+                    "No unit has the code dpmptsp; did you mean DPMPTSP? Codes are case-sensitive.",
+                )
+            ],
+        ),
+        (
             [unit("DINSOS-BID", "bidang", "DINSOS-BID")],
             [
                 (
