@@ -41,6 +41,17 @@ def audit_events(*, actor: Actor, filters: AuditFilters | None = None) -> QueryS
     return qs.order_by("-created_at", "-id")
 
 
+def outbox(*, actor: Actor, status: str = "") -> QuerySet[Notification]:
+    """E-mail and WhatsApp messages of the government, for admins watching delivery. The view shows
+    who, how and whether it went, never the content: messages may concern someone's health."""
+    if not actor.has_perm(Perm.VIEW_AUDIT):
+        return Notification.objects.none()
+    qs = access.scope_government(actor, Notification.objects.exclude(channel=Notification.Channel.IN_APP))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("recipient").defer("subject", "body").order_by("-created_at", "-id")
+
+
 def api_tokens(*, actor: Actor) -> QuerySet[ApiToken]:
     if not actor.has_perm(Perm.MANAGE_TOKENS):
         return ApiToken.objects.none()

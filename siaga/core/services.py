@@ -174,6 +174,28 @@ def notify(
     return created
 
 
+def notification_resend(*, notification: Notification, actor: Any) -> bool:
+    """Try a failed e-mail or WhatsApp message again from the start (e.g. after a wrong address was fixed)."""
+    from siaga.core.tasks import deliver_notification
+
+    with transaction.atomic():
+        updated = Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
+            status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+        )
+        if updated:
+            audit_record(
+                actor=actor,
+                government=notification.government_id,
+                action="update",
+                object_type="core.notification",
+                object_id=str(notification.pk),
+                object_repr=f"{notification.channel} → {notification.recipient_id}",
+                changes={"status": ["failed", "pending"]},
+            )
+            transaction.on_commit(partial(deliver_notification.enqueue, notification.pk))
+    return bool(updated)
+
+
 def notification_mark_read(*, notification: Notification) -> None:
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())

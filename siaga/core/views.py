@@ -23,7 +23,7 @@ from siaga.core.access import Perm
 from siaga.core.calendar import WorkingCalendar
 from siaga.core.forms import ApiTokenForm, CalendarOverrideForm, LoginForm
 from siaga.core.middleware import SESSION_GOVERNMENT_KEY
-from siaga.core.models import AuditEvent, CalendarOverride
+from siaga.core.models import AuditEvent, CalendarOverride, Notification
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -137,6 +137,32 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "core/audit_list.html",
         {"page": page, "filters": filters, "actions": AuditEvent.Action.choices},
     )
+
+
+@login_required
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    actor.require(Perm.VIEW_AUDIT)
+    status = request.GET.get("status", "")
+    if status not in Notification.Status.values:
+        status = ""
+    page = Paginator(selectors.outbox(actor=actor, status=status), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "core/outbox.html", {"page": page, "status": status, "statuses": Notification.Status.choices}
+    )
+
+
+@login_required
+@require_POST
+def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    actor.require(Perm.VIEW_AUDIT)
+    note = get_object_or_404(selectors.outbox(actor=actor), pk=pk)
+    if services.notification_resend(notification=note, actor=request.user):
+        messages.success(request, _("The message will be sent again."))
+    else:
+        messages.error(request, _("Only failed messages can be sent again."))
+    return redirect(f"{reverse('outbox_list')}?status=failed")
 
 
 @login_required
