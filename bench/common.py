@@ -34,12 +34,13 @@ class Row:
 
 def print_table(title: str, rows: list[Row]) -> None:
     print(f"\n{title}")
-    header = f"{'measure':<44} {'value':>12} {'unit':<6} {'baseline':>12} {'ratio':>8}  target"
+    width = max([44, *(len(row.name) for row in rows)])
+    header = f"{'measure':<{width}} {'value':>12} {'unit':<6} {'baseline':>12} {'ratio':>8}  target"
     print(header)
     print("-" * len(header))
     for row in rows:
         baseline = "—" if row.baseline is None else f"{row.baseline:,.2f}"
-        print(f"{row.name:<44} {row.value:>12,.2f} {row.unit:<6} {baseline:>12} {row.ratio:>8}  {row.target}")
+        print(f"{row.name:<{width}} {row.value:>12,.2f} {row.unit:<6} {baseline:>12} {row.ratio:>8}  {row.target}")
 
 
 @contextmanager

@@ -86,8 +86,6 @@ MAX_LISTED_ERRORS = 10_000
 #: Rows per INSERT/UPDATE statement, and rows between two progress reports.
 BATCH_SIZE = 500
 PROGRESS_EVERY = 500
-#: Columns read from a worksheet; data further right is not a column of ours anyway.
-MAX_COLUMNS = 60
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -353,7 +351,8 @@ def _read_xlsx(content: bytes) -> _Table:
         sheet.reset_dimensions()
 
         def numbered() -> Iterable[tuple[int, list[str]]]:
-            values = sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)
+            # Each row as long as its last cell; rows missing from the sheet come as empty rows.
+            values = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
             for number, row in enumerate(values, start=1):
                 cells = [_cell_text(value) for value in row]
                 while cells and not cells[-1]:

@@ -990,3 +990,57 @@ def test_the_errors_are_plain_data(org: dict[str, Any]) -> None:
     report = import_employees(org["government"], csv_bytes([employee(NIP1, status="")]))
 
     assert report.errors == [RowError(row=2, column="status", value="", message="Write pns or pppk in status.")]
+
+
+def test_it_refuses_more_rows_than_the_limit(org: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imports, "ROW_LIMIT", 2)
+
+    report = import_employees(org["government"], csv_bytes([employee(NIP1), employee(NIP2), employee(NIP3)]))
+
+    assert report.message == "The file has more than 2 rows; split it into smaller files."
+    assert not Employee.objects.filter(nip=NIP1).exists()
+
+
+def test_it_lists_errors_up_to_the_cap_and_says_how_many_there_are(
+    org: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "MAX_LISTED_ERRORS", 2)
+
+    report = import_employees(org["government"], csv_bytes([employee("1"), employee("2"), employee("3")]))
+
+    assert [(e.row, e.value) for e in report.errors] == [(2, "1"), (3, "2")]
+    assert report.message == "Only the first 2 of 3 errors are listed; fix them and upload again."
+
+
+def test_a_record_saved_by_someone_else_while_the_file_is_checked_makes_the_import_save_nothing(
+    org: dict[str, Any],
+) -> None:
+    government = org["government"]
+    rows = [
+        employee(make_serial_nip(i), email=f"p{i}@example.go.id", no_hp=f"0812{i:08d}", keahlian="")
+        for i in range(1, 502)
+    ]
+    first_nip = rows[0][0]
+    before = counts()
+
+    def someone_else_saves(done: int, total: int) -> None:
+        # Called while the rows are being checked: another user adds the first employee meanwhile.
+        if done == 500:
+            Employee.objects.create(
+                government=government,
+                nip=first_nip,
+                name="Dibuat Orang Lain",
+                unit=org["umum"],
+                birth_date=dt.date(1980, 1, 1),
+                sex="M",
+            )
+
+    report = import_employees(government, csv_bytes(rows), progress=someone_else_saves)
+
+    assert (report.ok, report.created, report.errors) == (False, 0, [])
+    assert report.message == (
+        "Someone changed the same records while this file was being checked, so nothing was saved. "
+        "Upload the file again."
+    )
+    assert counts() == {**before, "employees": before["employees"] + 1}
+    assert Employee.objects.get(nip=first_nip).name == "Dibuat Orang Lain"
