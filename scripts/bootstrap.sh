@@ -16,7 +16,7 @@ if ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
   fi
 fi
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade "pip>=24"
+"$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade "pip>=24" "setuptools==80.9.0"
 "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r requirements.lock
 "$VENV/bin/python" -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 echo "Environment ready in $VENV"
