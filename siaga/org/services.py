@@ -82,7 +82,7 @@ def unit_validate_parent(*, unit: Unit | None, kind: str, parent: Unit | None, g
     if parent.kind not in allowed:
         raise ValidationError(
             {
-                "parent": _("A %(kind)s cannot sit under a %(parent)s.")
+                "parent": _("%(kind)s cannot sit under %(parent)s.")
                 % {"kind": UnitKind(kind).label, "parent": UnitKind(parent.kind).label}
             }
         )

@@ -29,7 +29,7 @@ def test_a_unit_cannot_be_moved_under_a_unit_of_the_wrong_kind(org, client):
     client.force_login(org["users"]["admin"])
     response = client.post(reverse("org:unit_edit", args=[org["pelayanan"].pk]), unit_data(org, parent=org["umum"].pk))
     assert response.status_code == 200
-    assert response.context["form"].errors["parent"] == ["A Division (Bidang) cannot sit under a Division (Bidang)."]
+    assert response.context["form"].errors["parent"] == ["Division (Bidang) cannot sit under Division (Bidang)."]
     org["pelayanan"].refresh_from_db()
     assert org["pelayanan"].parent == org["dinas"]
 

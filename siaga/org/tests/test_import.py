@@ -884,7 +884,7 @@ def test_one_bad_unit_row_writes_nothing(org: dict[str, Any]) -> None:
         ),
         (
             [unit("KEC-NGUTER", "kecamatan"), unit("KEC-NGUTER-BID", "bidang", "KEC-NGUTER")],
-            [(3, "induk", "KEC-NGUTER", "A Division (Bidang) cannot sit under a District (Kecamatan).")],
+            [(3, "induk", "KEC-NGUTER", "Division (Bidang) cannot sit under District (Kecamatan).")],
         ),
         (
             [unit("DINSOS", "dinas", "DPMPTSP")],
@@ -901,15 +901,15 @@ def test_one_bad_unit_row_writes_nothing(org: dict[str, Any]) -> None:
                     2,
                     "jenis",
                     "kecamatan",
-                    "Bidang Pelayanan (DPMPTSP-PEL) sits under this unit and would no longer fit: A Division "
-                    "(Bidang) cannot sit under a District (Kecamatan).",
+                    "Bidang Pelayanan (DPMPTSP-PEL) sits under this unit and would no longer fit: Division "
+                    "(Bidang) cannot sit under District (Kecamatan).",
                 ),
                 (
                     2,
                     "jenis",
                     "kecamatan",
-                    "Bidang Umum (DPMPTSP-UMUM) sits under this unit and would no longer fit: A Division "
-                    "(Bidang) cannot sit under a District (Kecamatan).",
+                    "Bidang Umum (DPMPTSP-UMUM) sits under this unit and would no longer fit: Division "
+                    "(Bidang) cannot sit under District (Kecamatan).",
                 ),
             ],
         ),
