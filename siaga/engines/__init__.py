@@ -1,0 +1,1 @@
+"""Pure engines: they take and return plain data and import nothing from Django."""
