@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the Swagger UI of /api/docs from its own static files, not from a CDN
     "siaga.core",
     "siaga.org",
+    "siaga.rostering",
     "siaga.demo",
 ]
 

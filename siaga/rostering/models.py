@@ -1,0 +1,1 @@
+"""Work-arrangement policies, planning periods and roster plans."""
