@@ -156,8 +156,8 @@ class EmployeeOut(Schema):
     nip: str
     name: str
     status: str
-    unit: str
-    unit_name: str
+    unit: str = Field(alias="unit.code")
+    unit_name: str = Field(alias="unit.name")
     position: str | None
     position_id: int | None
     is_head: bool
@@ -168,14 +168,6 @@ class EmployeeOut(Schema):
     email: str | None
     phone: str | None
     nik: str | None
-
-    @staticmethod
-    def resolve_unit(obj: Employee) -> str:
-        return obj.unit.code
-
-    @staticmethod
-    def resolve_unit_name(obj: Employee) -> str:
-        return obj.unit.name
 
     @staticmethod
     def resolve_position(obj: Employee) -> str | None:
@@ -305,8 +297,8 @@ class BuildingDetailOut(Schema):
 class DelegationOut(Schema):
     id: int
     kind: str = Field(description="plh (official temporarily absent) or plt (post vacant).")
-    unit: str
-    unit_name: str
+    unit: str = Field(alias="unit.code")
+    unit_name: str = Field(alias="unit.name")
     official: PersonOut | None
     acting: PersonOut
     start: dt.date
@@ -316,14 +308,6 @@ class DelegationOut(Schema):
     extends: int | None = Field(description="Id of the appointment this one extends.")
     revoked_at: dt.datetime | None
     active_today: bool
-
-    @staticmethod
-    def resolve_unit(obj: Delegation) -> str:
-        return obj.unit.code
-
-    @staticmethod
-    def resolve_unit_name(obj: Delegation) -> str:
-        return obj.unit.name
 
     @staticmethod
     def resolve_extends(obj: Delegation) -> int | None:

@@ -112,7 +112,7 @@ def can_act(employee: Employee, action: Action | str, unit: Unit, on: dt.date | 
             _("%(name)s is neither the head of %(unit)s nor its acting official on %(date)s.")
             % {"name": employee.name, "unit": unit.name, "date": day.strftime("%d-%m-%Y")},
         )
-    label = delegation.kind.upper()
+    label = delegation.kind.capitalize()
     if action in STRATEGIC_ACTIONS:
         return Authority(
             False,

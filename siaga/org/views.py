@@ -217,7 +217,7 @@ def delegation_create(request: HttpRequest) -> HttpResponse:
                 _("%(name)s is %(kind)s of %(unit)s from %(start)s to %(end)s.")
                 % {
                     "name": delegation.acting.name,
-                    "kind": delegation.kind.upper(),
+                    "kind": delegation.kind.capitalize(),
                     "unit": delegation.unit.name,
                     "start": delegation.start.strftime("%d-%m-%Y"),
                     "end": delegation.end.strftime("%d-%m-%Y"),
