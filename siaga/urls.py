@@ -13,6 +13,7 @@ handler404 = "siaga.core.views.page_not_found"
 urlpatterns = [
     path("", include("siaga.core.urls")),
     path("org/", include("siaga.org.urls")),
+    path("roster/", include("siaga.rostering.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/login/", core_views.LoginView.as_view()),

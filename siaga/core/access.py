@@ -39,6 +39,7 @@ class Perm(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_HEALTH = "view_health"  # risk profiles and, later, cases
     MANAGE_TOKENS = "manage_tokens"
+    MANAGE_ROSTER = "manage_roster"  # work policy and situation (admin); coverage rules (admin, unit heads)
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -50,11 +51,12 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_DELEGATIONS,
             Perm.VIEW_AUDIT,
             Perm.MANAGE_TOKENS,
+            Perm.MANAGE_ROSTER,
         }
     ),
     Role.HEALTH: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.VIEW_HEALTH}),
     Role.SERVICE_OFFICER: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES}),
-    DerivedRole.UNIT_HEAD: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.MANAGE_DELEGATIONS}),
+    DerivedRole.UNIT_HEAD: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.MANAGE_DELEGATIONS, Perm.MANAGE_ROSTER}),
     DerivedRole.EMPLOYEE: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES}),
     Role.CITIZEN: frozenset(),
 }

@@ -1,1 +1,287 @@
-"""Work-arrangement policies, planning periods and roster plans."""
+"""Work-arrangement policies (presets and each government's copy), the government's dated situation
+(risk zone or PPKM level), per-unit roster settings and coverage rules, and leave (cuti)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from siaga.core.models import Government, TenantModel
+from siaga.org.models import Employee, Skill, Unit
+from siaga.rostering import caps
+
+
+class CapBasis(models.TextChoices):
+    NONE = "none", _("No cap beyond the shifts")
+    FLAT = "flat", _("One cap for every unit")
+    ZONE = "zone", _("By risk zone (SE MenPAN-RB 67/2020)")
+    PPKM = "ppkm", _("By PPKM level (SE MenPAN-RB 23/2021, 06/2022)")
+
+
+class Sector(models.TextChoices):
+    NON_ESSENTIAL = "non_essential", _("Non-essential")
+    ESSENTIAL = "essential", _("Essential")
+    CRITICAL = "critical", _("Critical")
+
+
+class WorkPolicy(models.Model):
+    """A work-arrangement policy (sistem kerja ASN): a national preset (no government) or a
+    government's own editable copy of one. Caps, shifts and exemptions are data with a legal basis."""
+
+    government = models.ForeignKey(
+        Government,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("government"),
+        help_text=_("Empty for a national preset."),
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    legal_basis = models.TextField(_("legal basis"))
+    effective_from = models.DateField(_("effective from"))
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name=_("copied from")
+    )
+    shifts = models.JSONField(_("shifts"), default=list, help_text=_('A list of {"id", "start", "end"}.'))
+    min_shift_gap_minutes = models.PositiveSmallIntegerField(
+        _("minimum gap between shifts (minutes)"), null=True, blank=True
+    )
+    top_levels_on_site = models.BooleanField(_("the two highest structural levels stay on site"), default=False)
+    cap_basis = models.CharField(_("cap by"), max_length=4, choices=CapBasis.choices, default=CapBasis.NONE)
+    cap_rows = models.JSONField(_("cap table"), default=list, blank=True)
+    cohorts_default = models.PositiveSmallIntegerField(_("cohorts per unit"), default=2)
+    age_wfh_from = models.PositiveSmallIntegerField(
+        _("work from home from age"), null=True, blank=True, help_text=_("Empty: no age rule.")
+    )
+    age_rule_basis = models.CharField(_("legal basis of the age rule"), max_length=250, blank=True)
+    pregnancy_wfh = models.BooleanField(_("pregnant or breastfeeding staff work from home"), default=False)
+    pregnancy_rule_basis = models.CharField(_("legal basis of the pregnancy rule"), max_length=250, blank=True)
+    comorbidity_wfh = models.BooleanField(_("staff with comorbidities work from home"), default=False)
+    comorbidity_rule_basis = models.CharField(_("legal basis of the comorbidity rule"), max_length=250, blank=True)
+    health_units_exempt = models.BooleanField(_("health units are exempt from work-from-home rules"), default=False)
+    health_units_basis = models.CharField(_("legal basis of the health-unit exemption"), max_length=250, blank=True)
+    mass_gathering_ban = models.BooleanField(_("mass gatherings banned"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("work policy")
+        verbose_name_plural = _("work policies")
+        ordering = ["effective_from", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["government", "code"], name="work_policy_code_unique"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(government__isnull=True), name="work_policy_preset_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_until__isnull=True) | Q(effective_until__gte=models.F("effective_from")),
+                name="work_policy_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_preset(self) -> bool:
+        return self.government_id is None
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        shifts = self.shifts
+        if (
+            not isinstance(shifts, list)
+            or not shifts
+            or any(not isinstance(s, dict) or set(s) != {"id", "start", "end"} for s in shifts)
+        ):
+            errors["shifts"] = _('Give at least one shift as {"id": "pagi", "start": "07:30", "end": "11:30"}.')
+        else:
+            try:
+                problems = caps.shift_gaps_ok(shifts, self.min_shift_gap_minutes or 0)
+            except (TypeError, ValueError):
+                errors["shifts"] = _("Write shift times as HH:MM, e.g. 07:30.")
+            else:
+                if problems:
+                    errors["shifts"] = _("The shifts do not follow the policy: %(problems)s.") % {
+                        "problems": "; ".join(problems)
+                    }
+        try:
+            self.cap_rows = caps.validate_cap_rows(self.cap_rows)
+        except caps.CapTableError as exc:
+            errors["cap_rows"] = str(exc)
+        if self.cohorts_default < 1:
+            errors["cohorts_default"] = _("A unit rotates in at least one cohort.")
+        if errors:
+            raise ValidationError(errors)
+
+    def levels(self) -> tuple[str, ...]:
+        """The situation levels this policy's caps depend on."""
+        if self.cap_basis == CapBasis.ZONE:
+            return caps.ZONES
+        if self.cap_basis == CapBasis.PPKM:
+            return caps.PPKM_LEVELS
+        return ()
+
+
+class GovernmentPolicy(TenantModel):
+    """Which policy a government works under from which date (until the next selection)."""
+
+    policy = models.ForeignKey(WorkPolicy, on_delete=models.PROTECT, related_name="selections")
+    effective_from = models.DateField(_("from"))
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("policy selection")
+        verbose_name_plural = _("policy selections")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["government", "effective_from"], name="government_policy_date_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: {self.policy}"
+
+
+class RiskZone(models.TextChoices):
+    NO_CASES = "no_cases", _("No cases (green)")
+    LOW = "low", _("Low risk (yellow)")
+    MEDIUM = "medium", _("Medium risk (orange)")
+    HIGH = "high", _("High risk (red)")
+
+
+class GovernmentSituation(TenantModel):
+    """The government's epidemic situation from a date on: the task force's risk zone and the PPKM
+    level. It changes the WFO caps from its date until the next setting."""
+
+    effective_from = models.DateField(_("from"))
+    risk_zone = models.CharField(_("risk zone"), max_length=8, choices=RiskZone.choices, blank=True)
+    ppkm_level = models.PositiveSmallIntegerField(
+        _("PPKM level"), null=True, blank=True, choices=[(n, str(n)) for n in range(1, 5)]
+    )
+    java_bali = models.BooleanField(_("in Java–Bali"))
+    note = models.CharField(_("basis or note"), max_length=250, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("situation")
+        verbose_name_plural = _("situations")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["government", "effective_from"], name="government_situation_date_unique"),
+            models.CheckConstraint(
+                condition=Q(ppkm_level__isnull=True) | Q(ppkm_level__gte=1, ppkm_level__lte=4),
+                name="government_situation_ppkm_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: {self.risk_zone or '-'} / PPKM {self.ppkm_level or '-'}"
+
+    def level_for(self, basis: str) -> str | None:
+        """The situation as a cap-table level for a policy's basis, or None when it is not set."""
+        if basis == CapBasis.ZONE:
+            return self.risk_zone or None
+        if basis == CapBasis.PPKM:
+            return str(self.ppkm_level) if self.ppkm_level else None
+        return caps.ANY
+
+
+class UnitRosterSettings(TenantModel):
+    """Rostering settings of a unit: sector override, health-unit flag and number of cohorts.
+
+    Sub-units inherit the sector and the health flag of the nearest unit above them that sets one.
+    """
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="roster_settings")
+    sector = models.CharField(
+        _("sector"),
+        max_length=14,
+        choices=Sector.choices,
+        blank=True,
+        help_text=_("Empty: essential when the unit is marked essential, otherwise non-essential."),
+    )
+    health_unit = models.BooleanField(_("health unit"), default=False)
+    cohorts = models.PositiveSmallIntegerField(
+        _("cohorts"), null=True, blank=True, help_text=_("Empty: the policy's number.")
+    )
+
+    class Meta:
+        verbose_name = _("unit roster settings")
+        verbose_name_plural = _("unit roster settings")
+
+    def __str__(self) -> str:
+        return str(self.unit)
+
+
+class CoverageRule(TenantModel):
+    """At least ``min`` holders of a skill on site in every shift of every working day of a unit."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="coverage_rules", verbose_name=_("unit"))
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+", verbose_name=_("skill"))
+    min = models.PositiveSmallIntegerField(_("minimum on site"))
+
+    class Meta:
+        verbose_name = _("coverage rule")
+        verbose_name_plural = _("coverage rules")
+        ordering = ["unit", "skill__code"]
+        constraints = [models.UniqueConstraint(fields=["unit", "skill"], name="coverage_rule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.skill} ≥ {self.min}"
+
+
+class Leave(TenantModel):
+    """Leave (cuti) of an employee: requested, then approved or refused by the unit head or Plh/Plt."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("Annual leave")
+        SICK = "sick", _("Sick leave")
+        OTHER = "other", _("Other leave")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="leaves", verbose_name=_("employee"))
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=250, blank=True)
+    status = models.CharField(_("status"), max_length=9, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = _("leave")
+        verbose_name_plural = _("leave")
+        ordering = ["-start", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="leave_dates")]
+        indexes = [models.Index(fields=["government", "status", "start", "end"], name="leave_period")]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.start}–{self.end} ({self.status})"
+
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        return self.start <= end and start <= self.end

@@ -324,7 +324,7 @@ def parse_problem(data: Any) -> Problem:
             Employee(_str(item["id"], f"{where}.id"), item["unit"], frozenset(skills), floor, mode, tuple(unavailable))
         )
     _unique([e.id for e in employees], "employees")
-    weights = dict(DEFAULT_WEIGHTS)
+    weights: dict[str, float] = dict(DEFAULT_WEIGHTS)
     raw_weights = _keys(data.get("weights", {}), "weights", [], DEFAULT_WEIGHTS)
     for key, value in raw_weights.items():
         weights[key] = _share(value, f"weights.{key}", 1e6)

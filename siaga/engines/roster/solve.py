@@ -1,0 +1,830 @@
+"""The roster engine: cohorts first, then a small CP-SAT model per independent part of the building.
+
+1. ``prechecks`` proves the obvious infeasibilities by counting and explains them (``explain.py``).
+2. ``form_cohorts`` splits every unit into balanced cohorts (H8, ``cohorts.py``).
+3. Units that share a floor interact (H7, mixing); the floor–unit graph falls apart into components that
+   are solved one after the other, each with CP-SAT, sharing the time limit by size.
+4. In a component the decisions are, for every day d of D:
+   - q[g, d] for a *group* g = the plain flexible members of one cohort seated on one floor and given
+     one shift: the whole group is on site in its shift or works from home (rotation by cohort);
+   - x[e, d, s] for the employees that coverage, H3 or freezing single out: holders of one of their unit's
+     coverage skills, ``always_wfo`` staff, and unfrozen slots on frozen days.
+   Everyone else is a constant (off when unavailable, wfh when ``always_wfh``, the previous assignment on
+   frozen days). Sending every group home keeps H1–H7, so this model is feasible exactly when the
+   problem is: restricting plain staff to their cohort's rotation costs optimality, never feasibility.
+5. The plan's objective is recomputed from its assignments (``objective.py``). ``bound`` is the sum of
+   the components' CP-SAT bounds: a proven lower bound on the optimum *of this cohort model* (given the
+   cohorts and the groups' shifts), and so on the plan's total.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from siaga.engines.roster.cohorts import form_cohorts
+from siaga.engines.roster.explain import prechecks, sort_explanations, tanggal, violation_message
+from siaga.engines.roster.objective import objective_terms
+from siaga.engines.roster.types import Assignment, Employee, Explanation, Plan, Problem
+
+Slot = tuple[str, str | None]  # (mode, shift) of a constant assignment
+
+
+@dataclass(frozen=True)
+class Progress:
+    """For a live progress bar: seconds so far, the best total found and the proven bound (both summed
+    over the components solved so far and the current one; ``None`` before the first solution)."""
+
+    elapsed: float
+    total: float | None
+    bound: float
+    done: bool = False
+
+
+@dataclass
+class _Sum:
+    """A linear expression being collected: const + Σ coef · var."""
+
+    const: int = 0
+    terms: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)
+
+    def add(self, coef: int, var: cp_model.IntVar | None) -> None:
+        if var is None:
+            self.const += coef
+        else:
+            self.terms.append((coef, var))
+
+    def expr(self) -> cp_model.LinearExprT:
+        if not self.terms:
+            return self.const
+        return cp_model.LinearExpr.weighted_sum([v for _, v in self.terms], [c for c, _ in self.terms]) + self.const
+
+
+EXACT_LIMIT = 60  # components this small get x[e,d,s] for everyone: exact, so their bound is proven
+SQUAD = 8  # plain members per group: small enough to fill a cap or a floor closely
+
+GroupKey = tuple[str, str, str, str, int]  # unit, cohort, floor, shift, squad
+
+
+class _Data:
+    """What every component needs: days, freezing, previous grid, cohorts, the groups."""
+
+    def __init__(self, problem: Problem, cohorts: dict[str, dict[str, list[str]]], *, grouped: bool = True) -> None:
+        self.problem = problem
+        self.grouped = grouped  # False: every employee decides alone (the monolithic baseline)
+        self.days = problem.days
+        self.shifts = [s.id for s in problem.shifts]
+        self.cohorts = cohorts
+        self.cohort_of = {e: name for teams in cohorts.values() for name, ids in teams.items() for e in ids}
+        self.frozen = [problem.frozen_until is not None and d <= problem.frozen_until for d in self.days]
+        self.floor = {e.id: problem.floor_of(e) for e in problem.employees}
+        day_index = {d: i for i, d in enumerate(self.days)}
+        self.previous: dict[tuple[str, int], Assignment] = {}
+        if problem.previous_plan is not None:
+            for a in problem.previous_plan.assignments:
+                di = day_index.get(a.date)
+                if di is not None:
+                    self.previous.setdefault((a.employee, di), a)
+        self.off = {e.id: [e.is_unavailable(d) for d in self.days] for e in problem.employees}
+        self.cover_skills = {u.id: frozenset(c.skill for c in u.coverage) for u in problem.units}
+        self.fair = {e.id for e in problem.employees if e.mode == "flexible" and not any(self.off[e.id])}
+        self.group_of = self._groups()
+
+    def critical(self, e: Employee) -> bool:
+        return bool(e.skills & self.cover_skills[e.unit])
+
+    def slot(self, e: Employee, di: int, grouped: bool = True) -> Slot | str:
+        """A constant (mode, shift), or "exact"/"free" for x variables, or "group"."""
+        if self.off[e.id][di]:
+            return ("off", None)
+        if e.mode == "always_wfh":
+            return ("wfh", None)
+        if self.frozen[di]:
+            p = self.previous.get((e.id, di))
+            if p is not None and (p.mode == "wfh" or (p.mode == "wfo" and p.shift in self.shifts)):
+                return (p.mode, p.shift if p.mode == "wfo" else None)
+        if e.mode == "always_wfo":
+            return "exact"
+        if self.frozen[di] or self.critical(e) or not (self.grouped and grouped):
+            return "free"
+        return "group"
+
+    def _groups(self) -> dict[str, GroupKey]:
+        """The group of every plain member: a shift dealt round-robin within cohort and floor, and a squad
+        of at most ``SQUAD`` members. It depends on the cohorts only, so a replan sees the same groups."""
+        out: dict[str, GroupKey] = {}
+        turn: Counter[tuple[str, str, str]] = Counter()
+        filled: Counter[tuple[str, str, str, str]] = Counter()
+        for e in self.problem.employees:
+            if e.mode != "flexible" or self.critical(e):
+                continue
+            key = (e.unit, self.cohort_of[e.id], self.floor[e.id])
+            place = (*key, self.shifts[turn[key] % len(self.shifts)])
+            turn[key] += 1
+            out[e.id] = (*place, filled[place] // SQUAD)
+            filled[place] += 1
+        return out
+
+
+def _weights(problem: Problem) -> tuple[dict[str, int], int]:
+    """Integer objective coefficients and the scale they carry (1 when the weights are whole)."""
+    raw = {k: float(problem.weights.get(k, 0)) for k in ("mixing", "fairness", "change", "underuse")}
+    scale = 1 if all(v.is_integer() for v in raw.values()) else 1000
+    return {k: round(v * scale) for k, v in raw.items()}, scale
+
+
+class _Model:
+    """The CP-SAT model of one component (units U_c, floors F_c). With ``slack`` the hard rules H5–H7
+    get non-negative slacks and the objective is their sum (to find which rules must give way)."""
+
+    def __init__(
+        self,
+        data: _Data,
+        units: list[str],
+        floors: list[str],
+        *,
+        slack: bool = False,
+        hints: bool = True,
+        grouped: bool = True,
+    ) -> None:
+        self.data = data
+        self.grouped = grouped
+        self.with_hints = hints
+        self.problem = data.problem
+        self.units = units
+        self.floors = floors
+        self.slack = slack
+        self.scale = 1
+        self.model = cp_model.CpModel()
+        self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+        self.q: dict[tuple[GroupKey, int], cp_model.IntVar] = {}
+        self._group_key: dict[int, tuple[GroupKey, int]] = {}
+        self.slacks: list[tuple[str, dict[str, object], cp_model.IntVar]] = []
+        members = self.problem.members()
+        self.staff = [e for u in units for e in members[u]]
+        self.size = {u: len(members[u]) for u in units}
+        self._variables()
+        self._sums()
+        self._assignment_rules()
+        self._cap()
+        self._coverage()
+        self._capacity()
+        self._objective()
+
+    # -- variables and the sums every rule reads -----------------------------------------------------
+
+    def _variables(self) -> None:
+        """x[e,d,s] for exact/free slots, q[g,d] for groups; ``entries`` lists every possible on-site
+        (unit, cohort, floor, d, s, count, literal or None for a constant, employee or None for a group)."""
+        d = self.data
+        self.slots: dict[tuple[str, int], Slot | str] = {}
+        self.members_of: dict[tuple[GroupKey, int], list[Employee]] = {}
+        self.entries: list[tuple[str, str, str, int, str, int, cp_model.IntVar | None, Employee | None]] = []
+        for e in self.staff:
+            cohort, floor = d.cohort_of[e.id], d.floor[e.id]
+            for di in range(len(d.days)):
+                kind = d.slot(e, di, self.grouped)
+                self.slots[e.id, di] = kind
+                if isinstance(kind, tuple):
+                    if kind[0] == "wfo" and kind[1] is not None:
+                        self.entries.append((e.unit, cohort, floor, di, kind[1], 1, None, e))
+                elif kind == "group":
+                    self.members_of.setdefault((d.group_of[e.id], di), []).append(e)
+                else:
+                    for s in d.shifts:
+                        v = self.model.new_bool_var(f"x[{e.id},{di},{s}]")
+                        self.x[e.id, di, s] = v
+                        self.entries.append((e.unit, cohort, floor, di, s, 1, v, e))
+        for (g, di), people in self.members_of.items():
+            v = self.model.new_bool_var(f"q[{g},{di}]")
+            self.q[g, di] = v
+            self._group_key[v.index] = (g, di)
+            self.entries.append((g[0], g[1], g[2], di, g[3], len(people), v, None))
+
+    def _sums(self) -> None:
+        """One pass over ``entries``: on-site per unit/day, per floor/day/shift, per coverage rule, and the
+        cohorts present per floor/day/shift."""
+        self.unit_day: dict[tuple[str, int], _Sum] = {}
+        self.floor_shift: dict[tuple[str, int, str], _Sum] = {}
+        self.cover: dict[tuple[str, str, int, str], _Sum] = {}
+        self.present: dict[tuple[str, int, str], dict[tuple[str, str], list[cp_model.IntVar | None]]] = {}
+        cover_skills = self.data.cover_skills
+        for unit, cohort, floor, di, s, n, var, e in self.entries:
+            self.unit_day.setdefault((unit, di), _Sum()).add(n, var)
+            self.floor_shift.setdefault((floor, di, s), _Sum()).add(n, var)
+            self.present.setdefault((floor, di, s), {}).setdefault((unit, cohort), []).append(var)
+            if e is not None:
+                for skill in e.skills & cover_skills[unit]:
+                    self.cover.setdefault((unit, skill, di, s), _Sum()).add(1, var)
+
+    def _relax(self, name: str, fields: dict[str, object], bound: int) -> cp_model.LinearExprT:
+        if not self.slack:
+            return 0
+        v = self.model.new_int_var(0, max(bound, 0), f"slack_{name}")
+        self.slacks.append((name, fields, v))
+        return v
+
+    # -- hard constraints ----------------------------------------------------------------------------
+
+    def _assignment_rules(self) -> None:
+        """H1–H4: Σ_s x[e,d,s] = 1 for always_wfo (H3), ≤ 1 otherwise (one shift at most, H4)."""
+        for (eid, di), kind in self.slots.items():
+            if kind in ("exact", "free"):
+                xs = [self.x[eid, di, s] for s in self.data.shifts]
+                if kind == "exact":
+                    self.model.add_exactly_one(xs)
+                else:
+                    self.model.add_at_most_one(xs)
+
+    def _cap(self) -> None:
+        """H5: ∀u, d: |{e ∈ E_u : x(e,d) = wfo}| ≤ ⌊wfo_cap_u · N_u⌋."""
+        for u in self.units:
+            cap = self.problem.unit(u).cap_count(self.size[u])
+            for di, day in enumerate(self.data.days):
+                acc = self.unit_day.get((u, di), _Sum())
+                if not acc.terms and acc.const <= cap:
+                    continue
+                extra = self._relax("cap", {"unit": u, "date": day, "possible": cap}, self.size[u])
+                self.model.add(acc.expr() <= cap + extra)
+
+    def _coverage(self) -> None:
+        """H6: ∀u, d, s, (k, m): |{e ∈ E_u : k ∈ skills(e), x(e,d) = wfo in s}| ≥ m."""
+        for u in self.units:
+            for rule in self.problem.unit(u).coverage:
+                for di, day in enumerate(self.data.days):
+                    for s in self.data.shifts:
+                        have = self.cover.get((u, rule.skill, di, s), _Sum())
+                        fields = {"unit": u, "date": day, "shift": s, "skill": rule.skill, "needed": rule.min}
+                        short = self._relax("coverage", fields, rule.min)
+                        self.model.add(have.expr() + short >= rule.min)
+
+    def _capacity(self) -> None:
+        """H7: ∀f, d, s: |{e : floor(e) = f, x(e,d) = wfo in s}| ≤ capacity_f."""
+        capacity = {f.id: f.capacity for f in self.problem.floors}
+        for (f, di, s), acc in sorted(self.floor_shift.items(), key=lambda kv: kv[0]):
+            if not acc.terms and acc.const <= capacity[f]:
+                continue
+            fields = {"floor": f, "date": self.data.days[di], "shift": s, "possible": capacity[f]}
+            extra = self._relax("capacity", fields, len(self.staff))
+            self.model.add(acc.expr() <= capacity[f] + extra)
+
+    # -- objective terms -----------------------------------------------------------------------------
+
+    def _mixing(self) -> cp_model.LinearExprT:
+        """mixing = Σ_{f,d,s} mix[f,d,s], mix ≥ Σ_c p[c,f,d,s] − 1, mix ≥ 0, p[c,f,d,s] ≥ each on-site literal
+        of cohort c there (p = 1 when a constant member is on site)."""
+        total: list[cp_model.LinearExprT] = []
+        for key in sorted(self.present):
+            by_cohort = self.present[key]
+            if len(by_cohort) < 2:
+                continue
+            count: list[cp_model.LinearExprT] = []
+            for c in sorted(by_cohort):
+                lits = by_cohort[c]
+                if any(v is None for v in lits):
+                    count.append(1)
+                    continue
+                p = self.model.new_bool_var(f"p[{c},{key}]")
+                for v in lits:
+                    assert v is not None
+                    self.model.add_implication(v, p)
+                count.append(p)
+            mix = self.model.new_int_var(0, len(by_cohort) - 1, f"mix[{key}]")
+            self.model.add(mix >= sum(count) - 1)
+            total.append(mix)
+        return sum(total)
+
+    def _fairness(self) -> cp_model.LinearExprT:
+        """fairness = Σ_u (hi_u − lo_u), lo_u ≤ Σ_d wfo(e,d) ≤ hi_u for flexible e ∈ E_u fully available."""
+        d = self.data
+        count: dict[str, _Sum] = {}
+        for unit, _, _, _, _, _, var, e in self.entries:
+            if e is not None and e.id in d.fair:
+                count.setdefault(e.id, _Sum()).add(1, var)
+        for (g, _), people in self.members_of.items():
+            for e in people:
+                if e.id in d.fair:
+                    count.setdefault(e.id, _Sum())
+        for (g, di), people in self.members_of.items():
+            for e in people:
+                if e.id in d.fair:
+                    count[e.id].add(1, self.q[g, di])
+        total: list[cp_model.LinearExprT] = []
+        n = len(d.days)
+        for u in self.units:
+            distinct: dict[tuple, _Sum] = {}
+            for e in self.staff:
+                if e.unit == u and e.id in d.fair:
+                    acc = count.get(e.id, _Sum())
+                    distinct.setdefault((acc.const, *sorted(v.index for _, v in acc.terms)), acc)
+            if len(distinct) < 2:
+                continue
+            hi = self.model.new_int_var(0, n, f"hi[{u}]")
+            lo = self.model.new_int_var(0, n, f"lo[{u}]")
+            self.model.add(lo <= hi)
+            for acc in distinct.values():
+                self.model.add(hi >= acc.expr())
+                self.model.add(lo <= acc.expr())
+            total.append(hi - lo)
+        return sum(total)
+
+    def _changes(self) -> cp_model.LinearExprT:
+        """changes = Σ_{e, d > frozen_until, previous(e,d) given} [x(e,d) ≠ previous(e,d)]."""
+        d = self.data
+        const = 0
+        coef: dict[int, int] = {}
+        var_of: dict[int, cp_model.IntVar] = {}
+
+        def add(c: int, v: cp_model.IntVar) -> None:
+            coef[v.index] = coef.get(v.index, 0) + c
+            var_of[v.index] = v
+
+        for e in self.staff:
+            for di in range(len(d.days)):
+                p = d.previous.get((e.id, di))
+                if p is None or d.frozen[di]:
+                    continue
+                before: Slot = (p.mode, p.shift if p.mode == "wfo" else None)
+                kind = self.slots[e.id, di]
+                if isinstance(kind, tuple):
+                    const += int(kind != before)
+                elif kind in ("exact", "free"):
+                    if before[0] == "wfo" and before[1] in d.shifts:
+                        const += 1
+                        add(-1, self.x[e.id, di, str(before[1])])
+                    elif before[0] == "wfh":
+                        for s in d.shifts:
+                            add(1, self.x[e.id, di, s])
+                    else:
+                        const += 1
+                else:
+                    g = d.group_of[e.id]
+                    q = self.q[g, di]
+                    if before == ("wfo", g[3]):
+                        const += 1
+                        add(-1, q)
+                    elif before == ("wfh", None):
+                        add(1, q)
+                    else:
+                        const += 1
+        terms = [(c, var_of[i]) for i, c in coef.items() if c]
+        return _Sum(const, terms).expr()
+
+    def _underuse(self) -> cp_model.LinearExprT:
+        """underuse = Σ_{u,d} under[u,d], under ≥ ⌊wfo_target_u · N_u⌋ − on-site(u,d), under ≥ 0."""
+        total: list[cp_model.LinearExprT] = []
+        for u in self.units:
+            target = self.problem.unit(u).target_count(self.size[u])
+            if target == 0:
+                continue
+            for di in range(len(self.data.days)):
+                acc = self.unit_day.get((u, di), _Sum())
+                if not acc.terms:
+                    total.append(max(0, target - acc.const))
+                    continue
+                under = self.model.new_int_var(0, target, f"under[{u},{di}]")
+                self.model.add(under >= target - acc.expr())
+                total.append(under)
+        return sum(total)
+
+    def _objective(self) -> None:
+        """minimise w_mixing·mixing + w_fairness·fairness + w_change·changes + w_underuse·underuse."""
+        if self.slack:
+            self.model.minimize(sum(v for _, _, v in self.slacks))
+            return
+        w, self.scale = _weights(self.problem)
+        self.model.minimize(
+            w["mixing"] * self._mixing()
+            + w["fairness"] * self._fairness()
+            + w["change"] * self._changes()
+            + w["underuse"] * self._underuse()
+        )
+        if self.with_hints:
+            self._hints()
+
+    def _hints(self) -> None:
+        """AddHint a complete assignment: the previous plan on the days that are not frozen (a group follows
+        its majority), or else the plain rotation; repaired greedily so that it satisfies H3–H7."""
+        d = self.data
+        hint: dict[int, bool] = {}
+        if d.previous:
+            for (eid, di, s), var in self.x.items():
+                p = d.previous.get((eid, di))
+                hint[var.index] = p is not None and p.mode == "wfo" and p.shift == s
+            for (g, di), people in self.members_of.items():
+                vote = 0
+                for e in people:
+                    p = d.previous.get((e.id, di))
+                    if p is not None:
+                        vote += 1 if (p.mode == "wfo" and p.shift == g[3]) else -1
+                hint[self.q[g, di].index] = vote > 0
+        else:
+            self._rotation_hint(hint)
+        self._repair(hint)
+        for var in [*self.x.values(), *self.q.values()]:
+            self.model.add_hint(var, hint[var.index])
+
+    def _rotation_hint(self, hint: dict[int, bool]) -> None:
+        """Cohort i of a unit with k cohorts is on site on the days d ≡ i (mod k), its individuals dealt over
+        the shifts, its groups in their shift."""
+        d = self.data
+        order = {u: list(self.data.cohorts[u]) for u in self.units}
+        turn: Counter[str] = Counter()
+        for e in self.staff:
+            names = order[e.unit]
+            mine = names.index(d.cohort_of[e.id])
+            for di in range(len(d.days)):
+                if self.slots[e.id, di] not in ("exact", "free"):
+                    continue
+                on = self.slots[e.id, di] == "exact" or di % len(names) == mine
+                shift = d.shifts[turn[e.unit] % len(d.shifts)]
+                if on:
+                    turn[e.unit] += 1
+                for s in d.shifts:
+                    hint[self.x[e.id, di, s].index] = on and s == shift
+        for (g, di) in self.members_of:
+            names = order[g[0]]
+            hint[self.q[g, di].index] = di % len(names) == names.index(g[1])
+
+    def _repair(self, hint: dict[int, bool]) -> None:
+        """Make ``hint`` feasible where a greedy step can: one shift for always_wfo (H3), missing holders
+        called in (H6), then groups sent home until caps (H5) and floors (H7) hold."""
+        d = self.data
+
+        def value(acc: _Sum) -> int:
+            return acc.const + sum(c for c, v in acc.terms if hint[v.index])
+
+        for (eid, di), kind in self.slots.items():
+            if kind == "exact" and not any(hint[self.x[eid, di, s].index] for s in d.shifts):
+                hint[self.x[eid, di, d.shifts[0]].index] = True
+        for u in self.units:
+            holders = [e for e in self.staff if e.unit == u and e.skills & d.cover_skills[u]]
+            for rule in self.problem.unit(u).coverage:
+                for di in range(len(d.days)):
+                    for s in d.shifts:
+                        short = rule.min - value(self.cover.get((u, rule.skill, di, s), _Sum()))
+                        for e in holders:
+                            if short <= 0:
+                                break
+                            if rule.skill in e.skills and self.slots[e.id, di] == "free" and not any(
+                                hint[self.x[e.id, di, t].index] for t in d.shifts
+                            ):
+                                hint[self.x[e.id, di, s].index] = True
+                                short -= 1
+        groups: dict[tuple[str, int], list[cp_model.IntVar]] = {}
+        for (g, di), var in self.q.items():
+            groups.setdefault((g[0], di), []).append(var)
+        for u in self.units:
+            cap = self.problem.unit(u).cap_count(self.size[u])
+            for di in range(len(d.days)):
+                over = value(self.unit_day.get((u, di), _Sum())) - cap
+                for var in reversed(groups.get((u, di), [])):
+                    if over <= 0:
+                        break
+                    if hint[var.index]:
+                        hint[var.index] = False
+                        over -= len(self.members_of[self._group_key[var.index]])
+        capacity = {f.id: f.capacity for f in self.problem.floors}
+        for (f, di, s), acc in self.floor_shift.items():
+            over = value(acc) - capacity[f]
+            for c, var in acc.terms:
+                if over <= 0:
+                    break
+                if var.index in self._group_key and hint[var.index]:
+                    hint[var.index] = False
+                    over -= c
+
+    def complete_hint(self, seed: int) -> bool:
+        """Extend the hint on x and q to every variable by solving the model with them fixed, so that the
+        search starts from a complete feasible solution; False when the repaired hint is not feasible."""
+        proto = self.model.proto
+        if not proto.solution_hint.vars:
+            return False
+        fixed = self.model.clone()
+        for index, value in zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True):
+            fixed.add(fixed.get_int_var_from_proto_index(index) == value)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        solver.parameters.max_deterministic_time = 1.0
+        if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        values = solver.response_proto.solution
+        self.model.clear_hints()
+        for index in range(len(proto.variables)):
+            self.model.add_hint(self.model.get_int_var_from_proto_index(index), values[index])
+        self.hint_objective = solver.objective_value
+        return True
+
+    # -- reading a solution --------------------------------------------------------------------------
+
+    def assignments(self, value: Callable[[cp_model.IntVar], int]) -> dict[tuple[str, int], Slot]:
+        out: dict[tuple[str, int], Slot] = {}
+        for (eid, di), kind in self.slots.items():
+            out[eid, di] = kind if isinstance(kind, tuple) else ("wfh", None)
+        for (eid, di, s), var in self.x.items():
+            if value(var):
+                out[eid, di] = ("wfo", s)
+        for (g, di), people in self.members_of.items():
+            if value(self.q[g, di]):
+                for e in people:
+                    out[e.id, di] = ("wfo", g[3])
+        return out
+
+
+class _Watch(cp_model.CpSolverSolutionCallback):
+    """Reports every improving solution and stops the search when the web app cancels."""
+
+    def __init__(self, report: Callable[[float, float], None], should_stop: Callable[[], bool] | None) -> None:
+        super().__init__()
+        self.report = report
+        self.should_stop = should_stop
+        self.stopped = False
+
+    def on_solution_callback(self) -> None:
+        self.report(self.objective_value, self.best_objective_bound)
+        if self.should_stop is not None and self.should_stop():
+            self.stopped = True
+            self.stop_search()
+
+
+def components(problem: Problem) -> list[tuple[list[str], list[str]]]:
+    """Connected components of the floor–unit graph (unit — its floor and its members' floors)."""
+    parent: dict[str, str] = {}
+
+    def find(a: str) -> str:
+        while parent.setdefault(a, a) != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def join(a: str, b: str) -> None:
+        parent[find(a)] = find(b)
+
+    for u in problem.units:
+        join("u:" + u.id, "f:" + u.floor)
+    for e in problem.employees:
+        join("u:" + e.unit, "f:" + problem.floor_of(e))
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for u in problem.units:
+        out.setdefault(find("u:" + u.id), ([], []))[0].append(u.id)
+    for f in problem.floors:
+        root = find("f:" + f.id)
+        if root in out:
+            out[root][1].append(f.id)
+    return list(out.values())
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 2,
+    seed: int = 0,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Plan:
+    """Plan ``problem`` within ``time_limit`` seconds; with ``workers=1`` and a fixed ``seed`` the plan is
+    the same on every run. ``should_stop`` cancels: the best plan so far is returned as "feasible"."""
+    start = time.perf_counter()
+    cohorts = form_cohorts(problem)
+    reasons = prechecks(problem)
+    if reasons:
+        return Plan(
+            status="infeasible",
+            cohorts=cohorts,
+            explanation=reasons,
+            solve_seconds=time.perf_counter() - start,
+            objective={},
+        )
+    data = _Data(problem, cohorts)
+    parts = components(problem)
+    members = problem.members()
+    sizes = [1 + sum(len(members[u]) for u in units) for units, _ in parts]
+    grid: dict[tuple[str, int], Slot] = {}
+    done_total, done_bound = 0.0, 0.0
+    explanations: list[Explanation] = []
+    cancelled = False
+    all_optimal = True
+    exact = [size - 1 <= EXACT_LIMIT for size in sizes]
+    models = [_Model(data, units, floors, grouped=not exact[i]) for i, (units, floors) in enumerate(parts)]
+    floor_bounds = [structural_bound(data, units) for units, _ in parts]
+    for i, (units, floors) in enumerate(parts):
+        built = models[i]
+        left = max(0.05, time_limit - (time.perf_counter() - start))
+        # by size, but never so little that a small component cannot find its first solution
+        share = max(left * sizes[i] / sum(sizes[i:]), min(0.5, left / (len(parts) - i)))
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.num_workers = max(1, workers)
+        params.random_seed = seed
+        if workers <= 1:
+            # the deterministic clock keeps single-worker runs reproducible
+            params.max_deterministic_time = max(0.05, share)
+            params.max_time_in_seconds = max(0.05, share) * 4
+        else:
+            params.max_time_in_seconds = max(0.05, share)
+        if cancelled:
+            params.stop_after_first_solution = True
+        built.complete_hint(seed)
+        scale = built.scale
+
+        def report(
+            value: float,
+            bound: float,
+            base_total: float = done_total,
+            base_bound: float = done_bound,
+            i: int = i,
+        ) -> None:
+            if on_progress is not None:
+                proven = max(0.0, bound / scale) if exact[i] else floor_bounds[i]
+                on_progress(Progress(time.perf_counter() - start, base_total + value / scale, base_bound + proven))
+
+        watch = _Watch(report, None if cancelled else should_stop)
+        status = _run(solver, built, watch, should_stop if not cancelled else None)
+        if os.environ.get("SIAGA_ROSTER_DEBUG"):
+            print(f"component {i}: {len(units)} units, {len(built.model.proto.variables)} vars, share {share:.2f}s, "
+                  f"{solver.status_name(status)} {solver.objective_value} ≥ {solver.best_objective_bound} "
+                  f"at {time.perf_counter() - start:.2f}s")
+        if status == cp_model.UNKNOWN:
+            # no solution within the share of time: take the first one found, whatever it costs
+            params.stop_after_first_solution = True
+            params.max_time_in_seconds = max(5.0, share)
+            params.max_deterministic_time = max(5.0, share)
+            status = _run(solver, built, watch, None)
+        cancelled = cancelled or watch.stopped or (should_stop is not None and should_stop())
+        if status == cp_model.INFEASIBLE:
+            explanations.extend(_explain(data, units, floors, workers, seed))
+            continue
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            explanations.append(_unknown(problem, units))
+            continue
+        if status != cp_model.OPTIMAL or not exact[i]:
+            all_optimal = False
+        grid.update(built.assignments(solver.value))
+        done_total += solver.objective_value / scale
+        if exact[i]:
+            bound = max(0.0, solver.best_objective_bound / scale)
+            done_bound += max(floor_bounds[i], math.ceil(bound - 1e-6) if scale == 1 else bound)
+        else:
+            done_bound += floor_bounds[i]
+    if explanations:
+        return Plan(
+            status="infeasible",
+            cohorts=cohorts,
+            explanation=sort_explanations(explanations),
+            solve_seconds=time.perf_counter() - start,
+        )
+    plan = plan_from_grid(problem, grid, cohorts, done_bound, all_optimal and not cancelled, start)
+    if on_progress is not None:
+        on_progress(Progress(plan.solve_seconds, float(plan.objective["total"]), float(plan.bound or 0), done=True))
+    return plan
+
+
+def structural_bound(data: _Data, units: list[str]) -> float:
+    """A lower bound on the weighted total of any plan of these units, whatever its cohorts and groups:
+    changes ≥ the (e, d) whose previous assignment H2/H3 now forbid; underuse ≥ Σ_{u,d} (⌊target·N⌋ −
+    min(⌊cap·N⌋, available on-site-able members))⁺; mixing ≥ Σ_{f,d,s} (units that must have someone of
+    floor f on site in s − 1)⁺, counting units with coverage whose members all sit on f."""
+    problem = data.problem
+    members = problem.members()
+    w, _ = _weights(problem)
+    changes = underuse = mixing = 0
+    for u in units:
+        unit = problem.unit(u)
+        staff = members[u]
+        cap, target = unit.cap_count(len(staff)), unit.target_count(len(staff))
+        for di in range(len(data.days)):
+            able = sum(1 for e in staff if not data.off[e.id][di] and e.mode != "always_wfh")
+            underuse += max(0, target - min(cap, able))
+        for e in staff:
+            for di in range(len(data.days)):
+                p = data.previous.get((e.id, di))
+                if p is None or data.frozen[di]:
+                    continue
+                off = data.off[e.id][di]
+                forced = (
+                    (off and p.mode != "off")
+                    or (not off and p.mode == "off")
+                    or (not off and e.mode == "always_wfh" and p.mode == "wfo")
+                    or (not off and e.mode == "always_wfo" and p.mode == "wfh")
+                )
+                changes += int(forced)
+    pinned: Counter[str] = Counter()
+    for u in units:
+        floors = {data.floor[e.id] for e in members[u]}
+        if len(floors) == 1 and any(rule.min > 0 for rule in problem.unit(u).coverage):
+            pinned[floors.pop()] += 1
+    for n in pinned.values():
+        mixing += max(0, n - 1) * len(data.days) * len(data.shifts)
+    return float(w["change"] * changes + w["underuse"] * underuse + w["mixing"] * mixing) / _weights(problem)[1]
+
+
+def plan_from_grid(
+    problem: Problem,
+    grid: dict[tuple[str, int], Slot],
+    cohorts: dict[str, dict[str, list[str]]],
+    bound: float | None,
+    proven: bool,
+    start: float,
+) -> Plan:
+    """The plan of a complete grid (employee, day index) → (mode, shift), its objective recomputed; status
+    "optimal" only when ``proven`` and the bound reaches the total."""
+    days = problem.days
+    assignments = [Assignment(e.id, day, *grid[e.id, di]) for e in problem.employees for di, day in enumerate(days)]
+    objective = objective_terms(problem, assignments, cohorts)
+    total = float(objective["total"])
+    bound_value = None if bound is None else min(bound, total)
+    optimal = proven and bound_value is not None and bound_value >= total - 1e-9
+    return Plan(
+        status="optimal" if optimal else "feasible",
+        assignments=assignments,
+        cohorts=cohorts,
+        objective=objective,
+        bound=None if bound_value is None else int(bound_value) if float(bound_value).is_integer() else bound_value,
+        solve_seconds=time.perf_counter() - start,
+    )
+
+
+def _run(
+    solver: cp_model.CpSolver, built: _Model, watch: _Watch, should_stop: Callable[[], bool] | None
+) -> cp_model.CpSolverStatus:
+    """Solve, with a watcher thread that stops the search as soon as ``should_stop`` says so."""
+    if should_stop is None:
+        return solver.solve(built.model, watch)
+    finished = threading.Event()
+
+    def poll() -> None:
+        while not finished.wait(0.05):
+            if should_stop():
+                watch.stopped = True
+                solver.stop_search()
+                return
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        return solver.solve(built.model, watch)
+    finally:
+        finished.set()
+        thread.join()
+
+
+def _explain(data: _Data, units: list[str], floors: list[str], workers: int, seed: int) -> list[Explanation]:
+    """Re-solve with slacks on H5–H7 and explain every rule that must give way."""
+    relaxed = _Model(data, units, floors, slack=True)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = 10.0
+    status = solver.solve(relaxed.model)
+    out: list[Explanation] = []
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for kind, fields, var in relaxed.slacks:
+            amount = solver.value(var)
+            if amount <= 0:
+                continue
+            info = dict(fields)
+            if kind == "coverage":
+                info["possible"] = int(info["needed"]) - amount  # type: ignore[call-overload]
+            else:
+                info["needed"] = int(info["possible"]) + amount  # type: ignore[call-overload]
+            out.append(
+                Explanation(
+                    kind=kind,
+                    message=violation_message(kind, **info),
+                    unit=info.get("unit"),  # type: ignore[arg-type]
+                    floor=info.get("floor"),  # type: ignore[arg-type]
+                    date=info.get("date"),  # type: ignore[arg-type]
+                    shift=info.get("shift"),  # type: ignore[arg-type]
+                    skill=info.get("skill"),  # type: ignore[arg-type]
+                    needed=info.get("needed"),  # type: ignore[arg-type]
+                    possible=info.get("possible"),  # type: ignore[arg-type]
+                )
+            )
+    if not out:
+        out.append(_unknown(data.problem, units))
+    return out
+
+
+def _unknown(problem: Problem, units: list[str]) -> Explanation:
+    first = problem.days[0] if problem.days else problem.start
+    return Explanation(
+        kind="mode",
+        unit=units[0] if units else None,
+        date=first,
+        message=(
+            f"Jadwal untuk unit {', '.join(units)} mulai {tanggal(first)} tidak dapat disusun: aturan wajib WFO, "
+            "jadwal yang dibekukan dan batas WFO saling bertentangan. Periksa status pegawai unit ini."
+        ),
+    )
+
+
+__all__ = ["Progress", "components", "plan_from_grid", "solve"]

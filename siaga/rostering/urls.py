@@ -1,0 +1,19 @@
+from django.urls import path
+
+from siaga.rostering import views
+
+app_name = "rostering"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("presets/<int:pk>/adopt/", views.preset_adopt, name="preset_adopt"),
+    path("policies/<int:pk>/", views.policy_edit, name="policy_edit"),
+    path("situation/", views.situation_create, name="situation_create"),
+    path("units/", views.unit_list, name="unit_list"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("coverage/<int:pk>/delete/", views.coverage_rule_delete, name="coverage_rule_delete"),
+    path("problem.json", views.problem_json, name="problem_json"),
+    path("leave/", views.leave_list, name="leave_list"),
+    path("leave/new/", views.leave_request, name="leave_request"),
+    path("leave/<int:pk>/decide/", views.leave_decide, name="leave_decide"),
+]
