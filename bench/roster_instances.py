@@ -52,9 +52,7 @@ def regency_instance(
         coverage: tuple[Coverage, ...] = ()
         if i < service_units:
             coverage = (Coverage("front_office", rng.choice((2, 3, 4))), Coverage("signer", 1))
-        unit_list.append(
-            Unit(f"unit-{i + 1:02d}", floor_ids[i % floors], cap, cap, cohorts=cohorts, coverage=coverage)
-        )
+        unit_list.append(Unit(f"unit-{i + 1:02d}", floor_ids[i % floors], cap, cap, cohorts=cohorts, coverage=coverage))
     days = [start + dt.timedelta(days=k) for k in range((end - start).days + 1)]
     staff: list[Employee] = []
     number = 0
@@ -74,26 +72,21 @@ def regency_instance(
             unavailable: tuple[Unavailable, ...] = ()
             if rng.random() < 0.10:
                 first = rng.choice(days)
-                unavailable = (
-                    Unavailable(first, first + dt.timedelta(days=rng.randint(2, 9)), rng.choice(REASONS)),
-                )
+                unavailable = (Unavailable(first, first + dt.timedelta(days=rng.randint(2, 9)), rng.choice(REASONS)),)
             floor = rng.choice(same_building) if same_building and rng.random() < mobile_share else None
-            staff.append(
-                Employee(f"19800101{number:010d}", unit.id, frozenset(skills), floor, mode, unavailable)
-            )
+            staff.append(Employee(f"19800101{number:010d}", unit.id, frozenset(skills), floor, mode, unavailable))
     seated: dict[str, int] = dict.fromkeys(floor_ids, 0)
     for e in staff:
         floor = e.floor or next(u.floor for u in unit_list if u.id == e.unit)
         seated[floor] += 1
-    floor_list = [
-        Floor(f, f.split("-")[0], max(4, math.ceil(capacity_share * seated[f]))) for f in floor_ids
-    ]
+    floor_list = [Floor(f, f.split("-")[0], max(4, math.ceil(capacity_share * seated[f]))) for f in floor_ids]
     return Problem(
         name=f"Kabupaten Sintetis {seed}",
         start=start,
         end=end,
         shifts=tuple(
-            Shift(sid, dt.time(7 + 5 * k, 30), dt.time(11 + 5 * k, 0)) for k, sid in enumerate(("pagi", "siang", "malam")[:shifts])
+            Shift(sid, dt.time(7 + 5 * k, 30), dt.time(11 + 5 * k, 0))
+            for k, sid in enumerate(("pagi", "siang", "malam")[:shifts])
         ),
         floors=tuple(floor_list),
         units=tuple(unit_list),
@@ -101,8 +94,9 @@ def regency_instance(
     )
 
 
-def replanning_instance(problem: Problem, plan: Plan, *, frozen_until: dt.date, newly_unavailable: int = 20,
-                        seed: int = 0) -> tuple[Problem, int]:
+def replanning_instance(
+    problem: Problem, plan: Plan, *, frozen_until: dt.date, newly_unavailable: int = 20, seed: int = 0
+) -> tuple[Problem, int]:
     """``problem`` replanned after ``frozen_until`` with ``newly_unavailable`` flexible staff isolated
     for the rest of the period; returns the problem and the number of changes this forces (their WFO or
     WFH days after ``frozen_until`` that become ``off``)."""

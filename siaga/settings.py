@@ -218,6 +218,9 @@ TASKS = {
     }
 }
 
+# CPU threads one roster solve may use (the worker host's cores).
+ROSTER_WORKERS = env_int("ROSTER_WORKERS", 2, minimum=1)
+
 API_TOKEN_PREFIX = "sga_"  # noqa: S105 - a public prefix, not a secret
 
 LOGGING = {

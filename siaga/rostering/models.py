@@ -285,3 +285,81 @@ class Leave(TenantModel):
 
     def overlaps(self, start: dt.date, end: dt.date) -> bool:
         return self.start <= end and start <= self.end
+
+
+class RosterPlan(TenantModel):
+    """A roster for a period (and optionally one unit with the units below it): solved in the
+    background, reviewed as a draft, then published to the employees."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SOLVING = "solving", _("Solving")
+        DRAFT = "draft", _("Draft")
+        INFEASIBLE = "infeasible", _("Cannot be planned")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Replaced by a newer plan")
+
+    name = models.CharField(_("name"), max_length=200)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    time_limit = models.PositiveIntegerField(_("time limit (seconds)"), default=30)
+    problem = models.JSONField(default=dict)
+    result = models.JSONField(default=dict, blank=True)
+    #: [[elapsed seconds, best total or null, bound], …] for the live progress bar
+    progress = models.JSONField(default=list, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster plan")
+        verbose_name_plural = _("roster plans")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.SOLVING)
+
+
+class RosterAssignment(models.Model):
+    """One employee's day in a plan: WFO in a shift, WFH, or off (unavailable)."""
+
+    class Mode(models.TextChoices):
+        WFO = "wfo", _("Office (WFO)")
+        WFH = "wfh", _("Home (WFH)")
+        OFF = "off", _("Not working")
+
+    plan = models.ForeignKey(RosterPlan, on_delete=models.CASCADE, related_name="assignments")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="roster_days")
+    date = models.DateField()
+    mode = models.CharField(max_length=3, choices=Mode.choices)
+    shift = models.CharField(max_length=40, blank=True)
+    cohort = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "employee", "date"], name="roster_assignment_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "date"], name="roster_assignment_person"),
+            models.Index(fields=["plan", "date"], name="roster_assignment_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.date} {self.mode} {self.shift}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,8 @@ from siaga.rostering.models import (
     GovernmentPolicy,
     GovernmentSituation,
     Leave,
+    RosterAssignment,
+    RosterPlan,
     Sector,
     UnitRosterSettings,
     WorkPolicy,
@@ -289,3 +292,134 @@ def leave_decide(
     leave.status, leave.decided_by, leave.decided_at = locked.status, locked.decided_by, locked.decided_at
     leave.decision_note = note
     return leave
+
+
+# ---------------------------------------------------------------------------------------------------
+# Roster plans
+
+
+def plan_create(
+    *,
+    government: Government,
+    start: dt.date,
+    end: dt.date,
+    actor: Any,
+    unit: Unit | None = None,
+    name: str = "",
+    time_limit: int = 30,
+) -> RosterPlan:
+    """Build the roster problem from the organisation and the policy, store it, and queue the solve."""
+    from siaga.engines.roster.types import problem_to_dict
+    from siaga.org.selectors import unit_descendant_ids
+    from siaga.rostering.problem import problem_build
+    from siaga.rostering.tasks import solve_plan
+
+    if end < start:
+        raise ValidationError({"end": _("The end date comes before the start date.")})
+    if (end - start).days > 92:
+        raise ValidationError({"end": _("Plan at most three months at a time.")})
+    if not 5 <= time_limit <= 600:
+        raise ValidationError({"time_limit": _("The time limit must be between 5 and 600 seconds.")})
+    units = None
+    if unit is not None:
+        ids = unit_descendant_ids(government_id=government.pk, unit_ids=[unit.pk])
+        units = list(Unit.objects.filter(pk__in=ids))
+    problem = problem_build(government=government, start=start, end=end, units=units)
+    if not problem.employees:
+        raise ValidationError(_("There is nobody to plan in this unit."))
+    if not name:
+        scope = unit.name if unit is not None else government.name
+        name = f"{scope}, {start:%d-%m-%Y} – {end:%d-%m-%Y}"
+    with transaction.atomic():
+        plan = RosterPlan.objects.create(
+            government=government,
+            name=name[:200],
+            start=start,
+            end=end,
+            unit=unit,
+            time_limit=time_limit,
+            problem=problem_to_dict(problem),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            actor=actor,
+            government=government,
+            action="create",
+            obj=plan,
+            changes={"start": start.isoformat(), "end": end.isoformat(), "employees": len(problem.employees)},
+        )
+        transaction.on_commit(partial(solve_plan.enqueue, plan.pk))
+    return plan
+
+
+def plan_cancel(*, plan: RosterPlan, actor: Any) -> None:
+    """Ask the running solve to stop; it keeps the best plan found so far as a draft."""
+    with transaction.atomic():
+        locked = RosterPlan.objects.select_for_update().get(pk=plan.pk)
+        if not locked.running:
+            raise ValidationError(_("This plan is not being solved."))
+        if locked.status == RosterPlan.Status.QUEUED:
+            locked.status = RosterPlan.Status.CANCELLED
+            locked.finished_at = timezone.now()
+        locked.cancel_requested = True
+        locked.save(update_fields=["status", "cancel_requested", "finished_at"])
+        audit_record(actor=actor, government=plan.government_id, action="update", obj=locked, changes={"cancel": True})
+
+
+def plan_store_result(*, plan: RosterPlan, result: Any) -> RosterPlan:
+    """Save a solver result (``siaga.engines.roster.types.Plan``) and its assignments, row by row."""
+    from siaga.engines.roster.types import plan_to_dict
+
+    employee_ids = dict(Employee.objects.filter(government_id=plan.government_id).values_list("nip", "pk"))
+    cohort_of = {nip: cohort for unit in result.cohorts.values() for cohort, nips in unit.items() for nip in nips}
+    rows = [
+        RosterAssignment(
+            plan=plan,
+            employee_id=employee_ids[a.employee],
+            date=a.date,
+            mode=a.mode,
+            shift=a.shift or "",
+            cohort=cohort_of.get(a.employee, ""),
+        )
+        for a in result.assignments
+        if a.employee in employee_ids
+    ]
+    with transaction.atomic():
+        RosterAssignment.objects.filter(plan=plan).delete()
+        RosterAssignment.objects.bulk_create(rows, batch_size=2000)
+        plan.result = plan_to_dict(result)
+        plan.status = RosterPlan.Status.INFEASIBLE if result.status == "infeasible" else RosterPlan.Status.DRAFT
+        plan.finished_at = timezone.now()
+        plan.save(update_fields=["result", "status", "finished_at"])
+    return plan
+
+
+def plan_publish(*, plan: RosterPlan, actor: Any) -> RosterPlan:
+    """Publish a draft: it replaces earlier published plans of the same scope that overlap it, and the
+    employees are told (by a background task) that their schedule is ready."""
+    from siaga.rostering.tasks import notify_plan_published
+
+    with transaction.atomic():
+        locked = RosterPlan.objects.select_for_update().get(pk=plan.pk)
+        if locked.status != RosterPlan.Status.DRAFT:
+            raise ValidationError(_("Only a draft can be published."))
+        replaced = RosterPlan.objects.filter(
+            government_id=locked.government_id,
+            unit_id=locked.unit_id,
+            status=RosterPlan.Status.PUBLISHED,
+            start__lte=locked.end,
+            end__gte=locked.start,
+        ).exclude(pk=locked.pk)
+        replaced.update(status=RosterPlan.Status.SUPERSEDED)
+        locked.status = RosterPlan.Status.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.save(update_fields=["status", "published_at"])
+        audit_record(
+            actor=actor,
+            government=locked.government_id,
+            action="update",
+            obj=locked,
+            changes={"status": ["draft", "published"]},
+        )
+        transaction.on_commit(partial(notify_plan_published.enqueue, locked.pk))
+    return locked

@@ -23,8 +23,12 @@ def naive_alternation(problem: Problem) -> Plan:
     start = time.perf_counter()
     cohorts = form_cohorts(problem)
     shifts = [s.id for s in problem.shifts]
-    index = {e: (list(teams).index(name), len(teams)) for teams in cohorts.values() for name, ids in teams.items()
-             for e in ids}
+    index = {
+        e: (list(teams).index(name), len(teams))
+        for teams in cohorts.values()
+        for name, ids in teams.items()
+        for e in ids
+    }
     grid: dict[tuple[str, int], Slot] = {}
     for number, e in enumerate(problem.employees):
         mine, k = index[e.id]
@@ -41,8 +45,9 @@ def naive_alternation(problem: Problem) -> Plan:
     return plan_from_grid(problem, grid, cohorts, None, False, start)
 
 
-def monolithic(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0) -> Plan:
-    """The employee-level model of the whole problem in one CP-SAT search."""
+def monolithic(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0) -> Plan | None:
+    """The employee-level model of the whole problem in one CP-SAT search; ``None`` when it finds no plan
+    within ``time_limit`` (status "infeasible" only when CP-SAT proves it)."""
     start = time.perf_counter()
     cohorts = form_cohorts(problem)
     data = _Data(problem, cohorts, grouped=False)
@@ -52,9 +57,9 @@ def monolithic(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, 
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = max(0.05, time_limit - (time.perf_counter() - start))
     status = solver.solve(built.model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status == cp_model.INFEASIBLE:
         return Plan(status="infeasible", cohorts=cohorts, solve_seconds=time.perf_counter() - start)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
     bound = max(0.0, solver.best_objective_bound / built.scale)
-    return plan_from_grid(
-        problem, built.assignments(solver.value), cohorts, bound, status == cp_model.OPTIMAL, start
-    )
+    return plan_from_grid(problem, built.assignments(solver.value), cohorts, bound, status == cp_model.OPTIMAL, start)

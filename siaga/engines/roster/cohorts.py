@@ -14,7 +14,7 @@ from siaga.engines.roster.types import Employee, Problem, Unit
 
 
 def cohort_names(count: int) -> list[str]:
-    """"A", "B", … "Z", then "AA", "AB", …"""
+    """The names A, B, … Z, then AA, AB, …"""
     letters = string.ascii_uppercase
     out = []
     for i in range(count):

@@ -127,25 +127,28 @@ def prechecks(problem: Problem) -> list[Explanation]:
                                 ),
                             )
                         )
+    out.extend(_frozen_conflicts(problem))
+    unit_floor = {u.id: u.floor for u in problem.units}
+    seat = {e.id: e.floor or unit_floor[e.unit] for e in problem.employees}
     for f in problem.floors:
-        on_floor = [e for e in problem.employees if problem.floor_of(e) == f.id]
+        on_floor = [e for e in problem.employees if seat[e.id] == f.id]
         for day in days:
-            wfo = sum(1 for e in on_floor if e.mode == "always_wfo" and not e.is_unavailable(day))
-            if math.ceil(wfo / shift_count) > f.capacity:
+            fixed = sum(1 for e in on_floor if e.mode == "always_wfo" and not e.is_unavailable(day))
+            if math.ceil(fixed / shift_count) > f.capacity:
                 out.append(
                     Explanation(
                         kind="capacity",
                         floor=f.id,
                         date=day,
-                        needed=math.ceil(wfo / shift_count),
+                        needed=math.ceil(fixed / shift_count),
                         possible=f.capacity,
                         message=(
-                            f"Lantai {f.id} menampung {f.capacity} orang per shift, tetapi {wfo} pegawai wajib WFO "
-                            f"pada {tanggal(day)} butuh sedikitnya {math.ceil(wfo / shift_count)} tempat per shift."
+                            f"Lantai {f.id} menampung {f.capacity} orang per shift, tetapi {fixed} pegawai wajib WFO "
+                            f"pada {tanggal(day)} butuh sedikitnya {math.ceil(fixed / shift_count)} tempat per shift."
                         ),
                     )
                 )
-            need = _coverage_on_floor(problem, members, f.id, day)
+            need = _coverage_on_floor(problem, members, seat, f.id, day)
             if need > f.capacity:
                 out.append(
                     Explanation(
@@ -163,22 +166,60 @@ def prechecks(problem: Problem) -> list[Explanation]:
     return sort_explanations(out)
 
 
-def _coverage_on_floor(problem: Problem, members: dict[str, list[Employee]], floor: str, day: dt.date) -> int:
+def _frozen_conflicts(problem: Problem) -> list[Explanation]:
+    """A frozen day keeps a previous wfo/wfh assignment that H3 (always_wfo/always_wfh) now forbids."""
+    if problem.previous_plan is None or problem.frozen_until is None:
+        return []
+    frozen_until = problem.frozen_until
+    by_id = {e.id: e for e in problem.employees}
+    days = set(problem.days)
+    out = []
+    seen: set[tuple[str, dt.date]] = set()
+    for a in problem.previous_plan.assignments:
+        e = by_id.get(a.employee)
+        if e is None or a.date not in days or a.date > frozen_until or e.is_unavailable(a.date):
+            continue
+        if (e.id, a.date) in seen:
+            continue
+        seen.add((e.id, a.date))
+        wrong = (e.mode == "always_wfo" and a.mode == "wfh") or (e.mode == "always_wfh" and a.mode == "wfo")
+        if wrong:
+            want = "WFO" if e.mode == "always_wfo" else "WFH"
+            out.append(
+                Explanation(
+                    kind="mode",
+                    unit=e.unit,
+                    employee=e.id,
+                    date=a.date,
+                    message=(
+                        f"Pegawai {e.id} ({e.unit}) wajib {want}, tetapi jadwal {tanggal(a.date)} sudah dibekukan "
+                        f"sebagai {a.mode.upper()}; ubah tanggal pembekuan atau status pegawai ini."
+                    ),
+                )
+            )
+    return out
+
+
+def _coverage_on_floor(
+    problem: Problem, members: dict[str, list[Employee]], seat: dict[str, str], floor: str, day: dt.date
+) -> int:
     """Σ_u max_k (m_k − available holders of k in u seated elsewhere)⁺: staff floor f must hold per shift."""
     need = 0
     for u in problem.units:
+        if not u.coverage:
+            continue
         most = 0
         for rule in u.coverage:
             elsewhere = sum(
                 1
                 for e in members[u.id]
                 if rule.skill in e.skills
-                and problem.floor_of(e) != floor
+                and seat[e.id] != floor
                 and e.mode != "always_wfh"
                 and not e.is_unavailable(day)
             )
             most = max(most, rule.min - elsewhere)
-        if most > 0 and any(problem.floor_of(e) == floor for e in members[u.id]):
+        if most > 0 and any(seat[e.id] == floor for e in members[u.id]):
             need += most
     return need
 

@@ -22,6 +22,8 @@ def objective_terms(
     days = problem.days
     cohort_of = {e: (u, name) for u, teams in cohorts.items() for name, ids in teams.items() for e in ids}
     employees = {e.id: e for e in problem.employees}
+    unit_floor = {u.id: u.floor for u in problem.units}
+    seat = {e.id: e.floor or unit_floor[e.unit] for e in problem.employees}
     present: dict[tuple[str, object, str], set[tuple[str, str]]] = {}
     unit_wfo: Counter[tuple[str, object]] = Counter()
     wfo_days: Counter[str] = Counter()
@@ -31,7 +33,7 @@ def objective_terms(
         e = employees[a.employee]
         unit_wfo[e.unit, a.date] += 1
         wfo_days[e.id] += 1
-        present.setdefault((problem.floor_of(e), a.date, a.shift), set()).add(cohort_of[e.id])
+        present.setdefault((seat[e.id], a.date, a.shift), set()).add(cohort_of[e.id])
     mixing = sum(max(0, len(c) - 1) for c in present.values())
     by_unit: dict[str, list[int]] = {}
     for e in problem.employees:
@@ -51,9 +53,7 @@ def objective_terms(
             ):
                 changes += 1
     members = problem.members()
-    underuse = sum(
-        max(0, u.target_count(len(members[u.id])) - unit_wfo[u.id, d]) for u in problem.units for d in days
-    )
+    underuse = sum(max(0, u.target_count(len(members[u.id])) - unit_wfo[u.id, d]) for u in problem.units for d in days)
     terms = {"mixing": mixing, "fairness": fairness, "changes": changes, "underuse": underuse}
     total = sum(problem.weights.get(WEIGHT_KEY[k], 0) * v for k, v in terms.items())
     return {"total": int(total) if float(total).is_integer() else total, **terms}

@@ -5,27 +5,32 @@
 3. Units that share a floor interact (H7, mixing); the floor–unit graph falls apart into components that
    are solved one after the other, each with CP-SAT, sharing the time limit by size.
 4. In a component the decisions are, for every day d of D:
-   - q[g, d] for a *group* g = the plain flexible members of one cohort seated on one floor and given
-     one shift: the whole group is on site in its shift or works from home (rotation by cohort);
+   - q[g, d] for a *group* g = at most ``SQUAD`` plain flexible members of one cohort seated on one floor
+     and given one shift: the whole group is on site in its shift or works from home (rotation by cohort);
    - x[e, d, s] for the employees that coverage, H3 or freezing single out: holders of one of their unit's
      coverage skills, ``always_wfo`` staff, and unfrozen slots on frozen days.
    Everyone else is a constant (off when unavailable, wfh when ``always_wfh``, the previous assignment on
    frozen days). Sending every group home keeps H1–H7, so this model is feasible exactly when the
    problem is: restricting plain staff to their cohort's rotation costs optimality, never feasibility.
-5. The plan's objective is recomputed from its assignments (``objective.py``). ``bound`` is the sum of
-   the components' CP-SAT bounds: a proven lower bound on the optimum *of this cohort model* (given the
-   cohorts and the groups' shifts), and so on the plan's total.
+   Components of at most ``EXACT_LIMIT`` employees get x[e, d, s] for everyone (no groups).
+   Each component starts from a complete feasible hint: the previous plan when replanning, else the plain
+   rotation (cohort i on the days d ≡ i mod k), repaired greedily and completed by CP-SAT with it fixed.
+5. The plan's objective is recomputed from its assignments (``objective.py``). ``bound`` sums, per
+   component, ``structural_bound`` (a counting bound valid for any plan) and, for exact components, the
+   CP-SAT bound when larger; the latter is proven for the cohorts formed in step 2, which the search
+   takes as given. ``status`` is "optimal" only when every component is exact and proven optimal.
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -34,6 +39,8 @@ from siaga.engines.roster.explain import prechecks, sort_explanations, tanggal, 
 from siaga.engines.roster.objective import objective_terms
 from siaga.engines.roster.types import Assignment, Employee, Explanation, Plan, Problem
 
+log = logging.getLogger(__name__)
+Expr = Any  # a CP-SAT linear expression or an int (the ortools stubs type these too narrowly)
 Slot = tuple[str, str | None]  # (mode, shift) of a constant assignment
 
 
@@ -61,7 +68,7 @@ class _Sum:
         else:
             self.terms.append((coef, var))
 
-    def expr(self) -> cp_model.LinearExprT:
+    def expr(self) -> Expr:
         if not self.terms:
             return self.const
         return cp_model.LinearExpr.weighted_sum([v for _, v in self.terms], [c for c, _ in self.terms]) + self.const
@@ -70,7 +77,7 @@ class _Sum:
 EXACT_LIMIT = 60  # components this small get x[e,d,s] for everyone: exact, so their bound is proven
 SQUAD = 8  # plain members per group: small enough to fill a cap or a floor closely
 
-GroupKey = tuple[str, str, str, str, int]  # unit, cohort, floor, shift, squad
+GroupKey = tuple[str, str, str, int]  # unit, cohort, floor, squad
 
 
 class _Data:
@@ -84,7 +91,8 @@ class _Data:
         self.cohorts = cohorts
         self.cohort_of = {e: name for teams in cohorts.values() for name, ids in teams.items() for e in ids}
         self.frozen = [problem.frozen_until is not None and d <= problem.frozen_until for d in self.days]
-        self.floor = {e.id: problem.floor_of(e) for e in problem.employees}
+        unit_floor = {u.id: u.floor for u in problem.units}
+        self.floor = {e.id: e.floor or unit_floor[e.unit] for e in problem.employees}
         day_index = {d: i for i, d in enumerate(self.days)}
         self.previous: dict[tuple[str, int], Assignment] = {}
         if problem.previous_plan is not None:
@@ -117,19 +125,16 @@ class _Data:
         return "group"
 
     def _groups(self) -> dict[str, GroupKey]:
-        """The group of every plain member: a shift dealt round-robin within cohort and floor, and a squad
-        of at most ``SQUAD`` members. It depends on the cohorts only, so a replan sees the same groups."""
+        """The group of every plain member: a squad of at most ``SQUAD`` members within cohort and floor.
+        It depends on the cohorts only, so a replan sees the same groups."""
         out: dict[str, GroupKey] = {}
-        turn: Counter[tuple[str, str, str]] = Counter()
-        filled: Counter[tuple[str, str, str, str]] = Counter()
+        filled: Counter[tuple[str, str, str]] = Counter()
         for e in self.problem.employees:
             if e.mode != "flexible" or self.critical(e):
                 continue
             key = (e.unit, self.cohort_of[e.id], self.floor[e.id])
-            place = (*key, self.shifts[turn[key] % len(self.shifts)])
-            turn[key] += 1
-            out[e.id] = (*place, filled[place] // SQUAD)
-            filled[place] += 1
+            out[e.id] = (*key, filled[key] // SQUAD)
+            filled[key] += 1
         return out
 
 
@@ -162,9 +167,10 @@ class _Model:
         self.floors = floors
         self.slack = slack
         self.scale = 1
+        self.hint_objective = 0.0
         self.model = cp_model.CpModel()
         self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
-        self.q: dict[tuple[GroupKey, int], cp_model.IntVar] = {}
+        self.q: dict[tuple[GroupKey, int, str], cp_model.IntVar] = {}
         self._group_key: dict[int, tuple[GroupKey, int]] = {}
         self.slacks: list[tuple[str, dict[str, object], cp_model.IntVar]] = []
         members = self.problem.members()
@@ -203,10 +209,11 @@ class _Model:
                         self.x[e.id, di, s] = v
                         self.entries.append((e.unit, cohort, floor, di, s, 1, v, e))
         for (g, di), people in self.members_of.items():
-            v = self.model.new_bool_var(f"q[{g},{di}]")
-            self.q[g, di] = v
-            self._group_key[v.index] = (g, di)
-            self.entries.append((g[0], g[1], g[2], di, g[3], len(people), v, None))
+            for s in d.shifts:
+                v = self.model.new_bool_var(f"q[{g},{di},{s}]")
+                self.q[g, di, s] = v
+                self._group_key[v.index] = (g, di)
+                self.entries.append((g[0], g[1], g[2], di, s, len(people), v, None))
 
     def _sums(self) -> None:
         """One pass over ``entries``: on-site per unit/day, per floor/day/shift, per coverage rule, and the
@@ -224,7 +231,7 @@ class _Model:
                 for skill in e.skills & cover_skills[unit]:
                     self.cover.setdefault((unit, skill, di, s), _Sum()).add(1, var)
 
-    def _relax(self, name: str, fields: dict[str, object], bound: int) -> cp_model.LinearExprT:
+    def _relax(self, name: str, fields: dict[str, object], bound: int) -> Expr:
         if not self.slack:
             return 0
         v = self.model.new_int_var(0, max(bound, 0), f"slack_{name}")
@@ -234,7 +241,10 @@ class _Model:
     # -- hard constraints ----------------------------------------------------------------------------
 
     def _assignment_rules(self) -> None:
-        """H1–H4: Σ_s x[e,d,s] = 1 for always_wfo (H3), ≤ 1 otherwise (one shift at most, H4)."""
+        """H1–H4: Σ_s x[e,d,s] = 1 for always_wfo (H3), ≤ 1 otherwise (one shift at most, H4);
+        Σ_s q[g,d,s] ≤ 1 for a group."""
+        for g, di in self.members_of:
+            self.model.add_at_most_one([self.q[g, di, s] for s in self.data.shifts])
         for (eid, di), kind in self.slots.items():
             if kind in ("exact", "free"):
                 xs = [self.x[eid, di, s] for s in self.data.shifts]
@@ -277,15 +287,15 @@ class _Model:
 
     # -- objective terms -----------------------------------------------------------------------------
 
-    def _mixing(self) -> cp_model.LinearExprT:
+    def _mixing(self) -> Expr:
         """mixing = Σ_{f,d,s} mix[f,d,s], mix ≥ Σ_c p[c,f,d,s] − 1, mix ≥ 0, p[c,f,d,s] ≥ each on-site literal
         of cohort c there (p = 1 when a constant member is on site)."""
-        total: list[cp_model.LinearExprT] = []
+        total: list[Expr] = []
         for key in sorted(self.present):
             by_cohort = self.present[key]
             if len(by_cohort) < 2:
                 continue
-            count: list[cp_model.LinearExprT] = []
+            count: list[Expr] = []
             for c in sorted(by_cohort):
                 lits = by_cohort[c]
                 if any(v is None for v in lits):
@@ -301,29 +311,34 @@ class _Model:
             total.append(mix)
         return sum(total)
 
-    def _fairness(self) -> cp_model.LinearExprT:
+    def _fairness(self) -> Expr:
         """fairness = Σ_u (hi_u − lo_u), lo_u ≤ Σ_d wfo(e,d) ≤ hi_u for flexible e ∈ E_u fully available."""
         d = self.data
-        count: dict[str, _Sum] = {}
-        for unit, _, _, _, _, _, var, e in self.entries:
+        own: dict[str, _Sum] = {}
+        for *_, var, e in self.entries:
             if e is not None and e.id in d.fair:
-                count.setdefault(e.id, _Sum()).add(1, var)
-        for (g, _), people in self.members_of.items():
-            for e in people:
-                if e.id in d.fair:
-                    count.setdefault(e.id, _Sum())
-        for (g, di), people in self.members_of.items():
-            for e in people:
-                if e.id in d.fair:
-                    count[e.id].add(1, self.q[g, di])
-        total: list[cp_model.LinearExprT] = []
+                own.setdefault(e.id, _Sum()).add(1, var)
+        # a fully available plain member is in its group on every day that is not frozen: one sum per group
+        shared: dict[GroupKey, list[cp_model.IntVar]] = {}
+        for (g, *_), var in self.q.items():
+            shared.setdefault(g, []).append(var)
+        count: dict[str, tuple[tuple, _Sum]] = {}
+        for e in self.staff:
+            if e.id not in d.fair:
+                continue
+            mine = own.get(e.id, _Sum())
+            group = d.group_of.get(e.id) if self.grouped else None
+            group_vars = shared.get(group, []) if group is not None else []
+            key = (group, mine.const, *sorted(v.index for _, v in mine.terms))
+            count[e.id] = (key, _Sum(mine.const, mine.terms + [(1, v) for v in group_vars]))
+        total: list[Expr] = []
         n = len(d.days)
         for u in self.units:
             distinct: dict[tuple, _Sum] = {}
             for e in self.staff:
-                if e.unit == u and e.id in d.fair:
-                    acc = count.get(e.id, _Sum())
-                    distinct.setdefault((acc.const, *sorted(v.index for _, v in acc.terms)), acc)
+                if e.unit == u and e.id in count:
+                    key, acc = count[e.id]
+                    distinct.setdefault(key, acc)
             if len(distinct) < 2:
                 continue
             hi = self.model.new_int_var(0, n, f"hi[{u}]")
@@ -335,7 +350,7 @@ class _Model:
             total.append(hi - lo)
         return sum(total)
 
-    def _changes(self) -> cp_model.LinearExprT:
+    def _changes(self) -> Expr:
         """changes = Σ_{e, d > frozen_until, previous(e,d) given} [x(e,d) ≠ previous(e,d)]."""
         d = self.data
         const = 0
@@ -366,20 +381,20 @@ class _Model:
                         const += 1
                 else:
                     g = d.group_of[e.id]
-                    q = self.q[g, di]
-                    if before == ("wfo", g[3]):
+                    if before[0] == "wfo" and before[1] in d.shifts:
                         const += 1
-                        add(-1, q)
+                        add(-1, self.q[g, di, str(before[1])])
                     elif before == ("wfh", None):
-                        add(1, q)
+                        for s in d.shifts:
+                            add(1, self.q[g, di, s])
                     else:
                         const += 1
         terms = [(c, var_of[i]) for i, c in coef.items() if c]
         return _Sum(const, terms).expr()
 
-    def _underuse(self) -> cp_model.LinearExprT:
+    def _underuse(self) -> Expr:
         """underuse = Σ_{u,d} under[u,d], under ≥ ⌊wfo_target_u · N_u⌋ − on-site(u,d), under ≥ 0."""
-        total: list[cp_model.LinearExprT] = []
+        total: list[Expr] = []
         for u in self.units:
             target = self.problem.unit(u).target_count(self.size[u])
             if target == 0:
@@ -419,17 +434,20 @@ class _Model:
                 p = d.previous.get((eid, di))
                 hint[var.index] = p is not None and p.mode == "wfo" and p.shift == s
             for (g, di), people in self.members_of.items():
-                vote = 0
+                votes: Counter[str | None] = Counter()
                 for e in people:
                     p = d.previous.get((e.id, di))
                     if p is not None:
-                        vote += 1 if (p.mode == "wfo" and p.shift == g[3]) else -1
-                hint[self.q[g, di].index] = vote > 0
+                        votes[p.shift if p.mode == "wfo" and p.shift in d.shifts else None] += 1
+                choice = max(votes, key=lambda k: (votes[k], k is None)) if votes else None
+                for s in d.shifts:
+                    hint[self.q[g, di, s].index] = s == choice
         else:
             self._rotation_hint(hint)
         self._repair(hint)
-        for var in [*self.x.values(), *self.q.values()]:
-            self.model.add_hint(var, hint[var.index])
+        indices = [var.index for var in [*self.x.values(), *self.q.values()]]
+        self.model.proto.solution_hint.vars.extend(indices)
+        self.model.proto.solution_hint.values.extend(int(hint[i]) for i in indices)
 
     def _rotation_hint(self, hint: dict[int, bool]) -> None:
         """Cohort i of a unit with k cohorts is on site on the days d ≡ i (mod k), its individuals dealt over
@@ -449,9 +467,30 @@ class _Model:
                     turn[e.unit] += 1
                 for s in d.shifts:
                     hint[self.x[e.id, di, s].index] = on and s == shift
-        for (g, di) in self.members_of:
+        # units sharing a floor take turns over the shifts, so that they meet as little as possible; a
+        # group goes to its unit's turn while the floor has room, else to the next shift with room
+        rank: dict[tuple[str, str], int] = {}
+        for u in self.units:
+            for f in sorted({d.floor[e.id] for e in self.problem.members()[u]}):
+                rank[u, f] = sum(1 for _, floor in rank if floor == f)
+        room = {f.id: f.capacity for f in self.problem.floors}
+        seated: Counter[tuple[str, int, str]] = Counter()
+        for _, _, floor, di, s, n, var, person in self.entries:
+            if person is not None and (var is None or hint.get(var.index)):
+                seated[floor, di, s] += n
+        for (g, di), people in self.members_of.items():
             names = order[g[0]]
-            hint[self.q[g, di].index] = di % len(names) == names.index(g[1])
+            on = di % len(names) == names.index(g[1])
+            first = rank[g[0], g[2]]
+            chosen: str | None = None
+            for k in range(len(d.shifts)):
+                candidate = d.shifts[(first + k) % len(d.shifts)]
+                if on and seated[g[2], di, candidate] + len(people) <= room[g[2]]:
+                    chosen = candidate
+                    seated[g[2], di, candidate] += len(people)
+                    break
+            for s in d.shifts:
+                hint[self.q[g, di, s].index] = s == chosen
 
     def _repair(self, hint: dict[int, bool]) -> None:
         """Make ``hint`` feasible where a greedy step can: one shift for always_wfo (H3), missing holders
@@ -473,13 +512,15 @@ class _Model:
                         for e in holders:
                             if short <= 0:
                                 break
-                            if rule.skill in e.skills and self.slots[e.id, di] == "free" and not any(
-                                hint[self.x[e.id, di, t].index] for t in d.shifts
+                            if (
+                                rule.skill in e.skills
+                                and self.slots[e.id, di] == "free"
+                                and not any(hint[self.x[e.id, di, t].index] for t in d.shifts)
                             ):
                                 hint[self.x[e.id, di, s].index] = True
                                 short -= 1
         groups: dict[tuple[str, int], list[cp_model.IntVar]] = {}
-        for (g, di), var in self.q.items():
+        for (g, di, _), var in self.q.items():
             groups.setdefault((g[0], di), []).append(var)
         for u in self.units:
             cap = self.problem.unit(u).cap_count(self.size[u])
@@ -492,7 +533,7 @@ class _Model:
                         hint[var.index] = False
                         over -= len(self.members_of[self._group_key[var.index]])
         capacity = {f.id: f.capacity for f in self.problem.floors}
-        for (f, di, s), acc in self.floor_shift.items():
+        for (f, *_), acc in self.floor_shift.items():
             over = value(acc) - capacity[f]
             for c, var in acc.terms:
                 if over <= 0:
@@ -504,22 +545,19 @@ class _Model:
     def complete_hint(self, seed: int) -> bool:
         """Extend the hint on x and q to every variable by solving the model with them fixed, so that the
         search starts from a complete feasible solution; False when the repaired hint is not feasible."""
-        proto = self.model.proto
-        if not proto.solution_hint.vars:
+        if not self.model.proto.solution_hint.vars:
             return False
-        fixed = self.model.clone()
-        for index, value in zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True):
-            fixed.add(fixed.get_int_var_from_proto_index(index) == value)
         solver = cp_model.CpSolver()
+        solver.parameters.fix_variables_to_their_hinted_value = True
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         solver.parameters.max_deterministic_time = 1.0
-        if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if solver.solve(self.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
-        values = solver.response_proto.solution
+        values = list(solver.response_proto.solution)
         self.model.clear_hints()
-        for index in range(len(proto.variables)):
-            self.model.add_hint(self.model.get_int_var_from_proto_index(index), values[index])
+        self.model.proto.solution_hint.vars.extend(range(len(values)))
+        self.model.proto.solution_hint.values.extend(values)
         self.hint_objective = solver.objective_value
         return True
 
@@ -532,10 +570,10 @@ class _Model:
         for (eid, di, s), var in self.x.items():
             if value(var):
                 out[eid, di] = ("wfo", s)
-        for (g, di), people in self.members_of.items():
-            if value(self.q[g, di]):
-                for e in people:
-                    out[e.id, di] = ("wfo", g[3])
+        for (g, di, s), var in self.q.items():
+            if value(var):
+                for e in self.members_of[g, di]:
+                    out[e.id, di] = ("wfo", s)
         return out
 
 
@@ -615,10 +653,16 @@ def solve(
     all_optimal = True
     exact = [size - 1 <= EXACT_LIMIT for size in sizes]
     models = [_Model(data, units, floors, grouped=not exact[i]) for i, (units, floors) in enumerate(parts)]
-    floor_bounds = [structural_bound(data, units) for units, _ in parts]
+    floor_bounds = [structural_bound(data, units, floors) for units, floors in parts]
+    # every component starts from its completed hint, a feasible solution: together they are the first plan
+    hinted = [m.hint_objective / m.scale if m.complete_hint(seed) else None for m in models]
+    if on_progress is not None and all(h is not None for h in hinted):
+        on_progress(Progress(time.perf_counter() - start, sum(h or 0.0 for h in hinted), sum(floor_bounds)))
+    # keep time to assemble the plan (about 4 µs per employee-day) within the limit
+    finish = min(0.25 * time_limit, 4e-6 * len(problem.employees) * len(data.days))
     for i, (units, floors) in enumerate(parts):
         built = models[i]
-        left = max(0.05, time_limit - (time.perf_counter() - start))
+        left = max(0.05, time_limit - finish - (time.perf_counter() - start))
         # by size, but never so little that a small component cannot find its first solution
         share = max(left * sizes[i] / sum(sizes[i:]), min(0.5, left / (len(parts) - i)))
         solver = cp_model.CpSolver()
@@ -633,7 +677,6 @@ def solve(
             params.max_time_in_seconds = max(0.05, share)
         if cancelled:
             params.stop_after_first_solution = True
-        built.complete_hint(seed)
         scale = built.scale
 
         def report(
@@ -642,17 +685,23 @@ def solve(
             base_total: float = done_total,
             base_bound: float = done_bound,
             i: int = i,
+            scale: int = scale,
         ) -> None:
             if on_progress is not None:
                 proven = max(0.0, bound / scale) if exact[i] else floor_bounds[i]
-                on_progress(Progress(time.perf_counter() - start, base_total + value / scale, base_bound + proven))
+                rest = sum(h or 0.0 for h in hinted[i + 1 :])
+                total = base_total + value / scale + rest
+                on_progress(
+                    Progress(time.perf_counter() - start, total, base_bound + proven + sum(floor_bounds[i + 1 :]))
+                )
 
         watch = _Watch(report, None if cancelled else should_stop)
         status = _run(solver, built, watch, should_stop if not cancelled else None)
-        if os.environ.get("SIAGA_ROSTER_DEBUG"):
-            print(f"component {i}: {len(units)} units, {len(built.model.proto.variables)} vars, share {share:.2f}s, "
-                  f"{solver.status_name(status)} {solver.objective_value} ≥ {solver.best_objective_bound} "
-                  f"at {time.perf_counter() - start:.2f}s")
+        log.debug(
+            f"component {i}: {len(units)} units, {len(built.model.proto.variables)} vars, share {share:.2f}s, "
+            f"{solver.status_name(status)} {solver.objective_value} ≥ {solver.best_objective_bound} "
+            f"at {time.perf_counter() - start:.2f}s"
+        )
         if status == cp_model.UNKNOWN:
             # no solution within the share of time: take the first one found, whatever it costs
             params.stop_after_first_solution = True
@@ -661,7 +710,7 @@ def solve(
             status = _run(solver, built, watch, None)
         cancelled = cancelled or watch.stopped or (should_stop is not None and should_stop())
         if status == cp_model.INFEASIBLE:
-            explanations.extend(_explain(data, units, floors, workers, seed))
+            explanations.extend(_explain(data, units, floors, workers, seed, max(1.0, min(10.0, time_limit))))
             continue
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             explanations.append(_unknown(problem, units))
@@ -688,23 +737,23 @@ def solve(
     return plan
 
 
-def structural_bound(data: _Data, units: list[str]) -> float:
-    """A lower bound on the weighted total of any plan of these units, whatever its cohorts and groups:
-    changes ≥ the (e, d) whose previous assignment H2/H3 now forbid; underuse ≥ Σ_{u,d} (⌊target·N⌋ −
-    min(⌊cap·N⌋, available on-site-able members))⁺; mixing ≥ Σ_{f,d,s} (units that must have someone of
-    floor f on site in s − 1)⁺, counting units with coverage whose members all sit on f."""
+def structural_bound(data: _Data, units: list[str], floors: list[str]) -> float:
+    """A lower bound on the weighted total of any plan of these units, whatever its cohorts and groups.
+
+    changes ≥ the (e, d) whose previous assignment H2/H3 now forbid. For every day d: a unit u is absent
+    (underuse = ⌊target·N⌋) or present, with underuse ≥ b_u = (⌊target·N⌋ − min(⌊cap·N⌋, available))⁺;
+    a unit with coverage is present in every shift, one with an available always_wfo member in one; each
+    unit present in a (floor, shift) is a distinct cohort there, so with P the (unit, floor, shift)
+    presences and F_c × S the slots, mixing_d ≥ (P − |F_c|·|S|)⁺. The bound takes the best choice of the
+    units that are present (the ones with most underuse to save first)."""
     problem = data.problem
     members = problem.members()
-    w, _ = _weights(problem)
-    changes = underuse = mixing = 0
+    w, scale = _weights(problem)
+    changes = 0
+    total = 0.0
+    slots = len(floors) * len(data.shifts)
     for u in units:
-        unit = problem.unit(u)
-        staff = members[u]
-        cap, target = unit.cap_count(len(staff)), unit.target_count(len(staff))
-        for di in range(len(data.days)):
-            able = sum(1 for e in staff if not data.off[e.id][di] and e.mode != "always_wfh")
-            underuse += max(0, target - min(cap, able))
-        for e in staff:
+        for e in members[u]:
             for di in range(len(data.days)):
                 p = data.previous.get((e.id, di))
                 if p is None or data.frozen[di]:
@@ -717,14 +766,39 @@ def structural_bound(data: _Data, units: list[str]) -> float:
                     or (not off and e.mode == "always_wfo" and p.mode == "wfh")
                 )
                 changes += int(forced)
-    pinned: Counter[str] = Counter()
-    for u in units:
-        floors = {data.floor[e.id] for e in members[u]}
-        if len(floors) == 1 and any(rule.min > 0 for rule in problem.unit(u).coverage):
-            pinned[floors.pop()] += 1
-    for n in pinned.values():
-        mixing += max(0, n - 1) * len(data.days) * len(data.shifts)
-    return float(w["change"] * changes + w["underuse"] * underuse + w["mixing"] * mixing) / _weights(problem)[1]
+    total += w["change"] * changes
+    for di in range(len(data.days)):
+        occupied = 0
+        fixed_cost = 0
+        optional: list[tuple[int, int]] = []  # (target, base) of units that may stay away
+        for u in units:
+            unit = problem.unit(u)
+            staff = members[u]
+            cap, target = unit.cap_count(len(staff)), unit.target_count(len(staff))
+            able = sum(1 for e in staff if not data.off[e.id][di] and e.mode != "always_wfh")
+            base = max(0, target - min(cap, able))
+            fixed = data.frozen[di] and any(data.slot(e, di) in {("wfo", s) for s in data.shifts} for e in staff)
+            if any(rule.min > 0 for rule in unit.coverage):
+                occupied += len(data.shifts)
+                fixed_cost += base
+            elif fixed or any(e.mode == "always_wfo" and not data.off[e.id][di] for e in staff):
+                occupied += 1
+                fixed_cost += base
+            else:
+                optional.append((target, base))
+        optional.sort(key=lambda tb: tb[1] - tb[0])
+        absent = sum(t for t, _ in optional)
+        best = math.inf
+        present_cost = 0
+        for n in range(len(optional) + 1):
+            if n:
+                target, base = optional[n - 1]
+                absent -= target
+                present_cost += base
+            cost = w["mixing"] * max(0, occupied + n - slots) + w["underuse"] * (fixed_cost + present_cost + absent)
+            best = min(best, cost)
+        total += best
+    return total / scale
 
 
 def plan_from_grid(
@@ -777,13 +851,15 @@ def _run(
         thread.join()
 
 
-def _explain(data: _Data, units: list[str], floors: list[str], workers: int, seed: int) -> list[Explanation]:
+def _explain(
+    data: _Data, units: list[str], floors: list[str], workers: int, seed: int, seconds: float
+) -> list[Explanation]:
     """Re-solve with slacks on H5–H7 and explain every rule that must give way."""
     relaxed = _Model(data, units, floors, slack=True)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = 10.0
+    solver.parameters.max_time_in_seconds = seconds
     status = solver.solve(relaxed.model)
     out: list[Explanation] = []
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
