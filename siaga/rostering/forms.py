@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from siaga.org.models import Skill
+from siaga.org.models import Skill, Unit
 from siaga.rostering.models import Leave, RiskZone, Sector, WorkPolicy
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -198,3 +198,22 @@ class LeaveForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
     end = forms.DateField(label=_("Until"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=250)
+
+
+class PlanForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.ModelChoiceField(
+        label=_("Unit (with the units below it)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("The whole government"),
+    )
+    time_limit = forms.IntegerField(label=_("Time to search (seconds)"), min_value=5, max_value=600, initial=30)
+
+    def __init__(self, *args: Any, units: Any, whole_government: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if not whole_government:
+            self.fields["unit"].required = True
+            self.fields["unit"].empty_label = None  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -403,9 +404,10 @@ def plan_publish(*, plan: RosterPlan, actor: Any) -> RosterPlan:
         locked = RosterPlan.objects.select_for_update().get(pk=plan.pk)
         if locked.status != RosterPlan.Status.DRAFT:
             raise ValidationError(_("Only a draft can be published."))
+        same_scope = Q(unit__isnull=True) if locked.unit_id is None else Q(unit_id=locked.unit_id)
         replaced = RosterPlan.objects.filter(
+            same_scope,
             government_id=locked.government_id,
-            unit_id=locked.unit_id,
             status=RosterPlan.Status.PUBLISHED,
             start__lte=locked.end,
             end__gte=locked.start,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,13 @@ from siaga.rostering.models import RosterAssignment, RosterPlan
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 1.0  # seconds between progress writes and cancel checks
+
+
+def _release_thread_connection() -> None:
+    """The solver calls back from its own threads; each opens a database connection that nothing
+    else would close."""
+    if threading.current_thread() is not threading.main_thread():
+        connections.close_all()
 
 
 @task()
@@ -40,12 +48,14 @@ def solve_plan(plan_id: int) -> str:
             last["progress"] = now
             points.append([round(p.elapsed, 2), p.total, p.bound])
             RosterPlan.objects.filter(pk=plan_id).update(progress=points)
+            _release_thread_connection()
 
     def should_stop() -> bool:
         now = time.monotonic()
         if now - last["cancel"] >= PROGRESS_EVERY:
             last["cancel"] = now
             last["stop"] = RosterPlan.objects.filter(pk=plan_id, cancel_requested=True).exists()
+            _release_thread_connection()
         return bool(last["stop"])
 
     try:

@@ -3,10 +3,12 @@ heads), leave, and the roster problem file for planners."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,12 +25,13 @@ from siaga.rostering.forms import (
     AdoptForm,
     CoverageRuleForm,
     LeaveForm,
+    PlanForm,
     PolicyForm,
     ProblemForm,
     SituationForm,
     UnitSettingsForm,
 )
-from siaga.rostering.models import CoverageRule, Leave, Sector
+from siaga.rostering.models import CoverageRule, Leave, RosterPlan, Sector
 from siaga.rostering.problem import policy_in_effect, problem_build, unit_sector_and_health
 
 
@@ -268,3 +271,115 @@ def leave_decide(request: HttpRequest, pk: int) -> HttpResponse:
             % {"name": leave.employee.name},
         )
     return redirect("rostering:leave_list")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Roster plans
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ROSTER)
+    is_admin = actor.has_role(Role.ADMIN)
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    form = PlanForm(
+        request.POST or None,
+        units=selectors.plannable_units(actor=actor),
+        whole_government=is_admin,
+        initial={
+            "start": next_month,
+            "end": (next_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.plan_create(
+                government=actor.tenant,
+                start=data["start"],
+                end=data["end"],
+                unit=data["unit"],
+                time_limit=data["time_limit"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return redirect("rostering:plan_detail", pk=plan.pk)
+    plans = selectors.plan_list(actor=actor)[:30]
+    return render(request, "rostering/plan_list.html", {"form": form, "plans": plans})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ROSTER)
+    plan = selectors.plan_get(actor=actor, pk=pk, full=True)
+    if request.headers.get("HX-Request"):
+        if plan.running:
+            return render(
+                request, "rostering/_plan_progress.html", {"plan": plan, "chart": selectors.progress_chart(plan=plan)}
+            )
+        return HttpResponse(headers={"HX-Refresh": "true"})  # finished: reload the whole page
+    by = "floor" if request.GET.get("by") == "floor" else "unit"
+    context: dict[str, object] = {"plan": plan, "by": by, "chart": selectors.progress_chart(plan=plan)}
+    if plan.status in (RosterPlan.Status.DRAFT, RosterPlan.Status.PUBLISHED, RosterPlan.Status.SUPERSEDED):
+        days, shifts, rows = selectors.plan_heatmap(plan=plan, by=by)
+        context.update(days=days, shifts=shifts, rows=rows)
+    return render(request, "rostering/plan_detail.html", context)
+
+
+@login_required
+def plan_unit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ROSTER)
+    plan = selectors.plan_get(actor=actor, pk=pk)
+    unit = selectors.plannable_units(actor=actor).filter(code=code).first()
+    if unit is None:
+        raise Http404
+    days, rows = selectors.plan_unit_grid(plan=plan, unit_code=code)
+    return render(request, "rostering/plan_unit.html", {"plan": plan, "unit": unit, "days": days, "rows": rows})
+
+
+@login_required
+@require_POST
+def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ROSTER)
+    plan = selectors.plan_get(actor=actor, pk=pk)
+    try:
+        services.plan_cancel(plan=plan, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The search stops; the best plan found so far is kept as a draft."))
+    return redirect("rostering:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    actor.require(Perm.MANAGE_ROSTER)
+    plan = selectors.plan_get(actor=actor, pk=pk)
+    try:
+        services.plan_publish(plan=plan, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Published. The employees are being told."))
+    return redirect("rostering:plan_detail", pk=plan.pk)
+
+
+@login_required
+def my_schedule(request: HttpRequest) -> HttpResponse:
+    """“Jadwal saya”: the next weeks of the person's published roster, for the phone."""
+    actor = _actor(request)
+    today = timezone.localdate()
+    days = selectors.my_schedule(actor=actor, start=today, end=today + dt.timedelta(days=42))
+    return render(request, "rostering/my_schedule.html", {"days": days, "today": today})

@@ -292,17 +292,18 @@ def test_a_leave_request_for_the_wrong_dates_shows_the_error(org, client):
     assert response.context["form"].errors["end"] == ["The end date comes before the start date."]
 
 
-def test_the_nav_shows_roster_to_bkpsdm_and_heads_and_leave_to_staff(org, client):
-    for who, roster, leave in [
-        ("admin", True, False),
-        ("head", True, False),
-        ("staff", False, True),
-        ("health", False, False),
+def test_the_nav_shows_roster_to_bkpsdm_and_heads_and_leave_and_schedule_to_staff(org, client):
+    for who, roster, leave, schedule in [
+        ("admin", True, False, False),
+        ("head", True, False, True),
+        ("staff", False, True, True),
+        ("health", False, False, False),
     ]:
         client.force_login(org["users"][who])
         content = client.get(reverse("org:unit_tree")).content.decode()
-        assert (f'href="{reverse("rostering:home")}"' in content) is roster, who
+        assert (f'href="{reverse("rostering:plan_list")}"' in content) is roster, who
         assert (f'href="{reverse("rostering:leave_list")}"' in content) is leave, who
+        assert (f'href="{reverse("rostering:my_schedule")}"' in content) is schedule, who
 
 
 def test_another_governments_leave_and_coverage_are_not_found(org, client, other_government, make_unit, make_employee):
