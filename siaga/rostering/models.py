@@ -350,6 +350,10 @@ class RosterAssignment(models.Model):
     mode = models.CharField(max_length=3, choices=Mode.choices)
     shift = models.CharField(max_length=40, blank=True)
     cohort = models.CharField(max_length=10, blank=True)
+    #: set by a unit head who overrode this day by hand; replanning keeps pinned days
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["date"]
@@ -363,3 +367,20 @@ class RosterAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.date} {self.mode} {self.shift}"
+
+
+class CalendarFeed(TenantModel):
+    """A secret address from which an employee's phone calendar reads their published schedule (ICS).
+    Only a hash of the secret is stored; a new one replaces (revokes) the old one."""
+
+    employee = models.OneToOneField(Employee, on_delete=models.CASCADE, related_name="calendar_feed")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{_('calendar feed')} · {self.employee_id}"
