@@ -112,3 +112,51 @@ def replanning_instance(
         dataclasses.replace(problem, employees=tuple(staff), previous_plan=plan, frozen_until=frozen_until),
         forced,
     )
+
+
+def province_instance(
+    seed: int = 0,
+    employees: int = 50_000,
+    governments: int = 7,
+    start: dt.date = dt.date(2026, 11, 2),
+    end: dt.date = dt.date(2026, 11, 30),
+) -> Problem:
+    """A province: ``governments`` regency-like governments (``regency_instance`` with seeds ``seed``,
+    ``seed + 1``, …) of uneven size, each in its own four buildings, so that they do not interact; unit,
+    floor, building and employee ids are prefixed with the government's number."""
+    rng = random.Random(seed)
+    weights = [rng.uniform(0.6, 1.4) for _ in range(governments)]
+    sizes = [max(400, int(employees * w / sum(weights))) for w in weights]
+    sizes[-1] += employees - sum(sizes)
+    floors: list[Floor] = []
+    units: list[Unit] = []
+    staff: list[Employee] = []
+    for k, size in enumerate(sizes):
+        tag = f"k{k + 1:02d}"
+        part = regency_instance(
+            seed=seed + k,
+            employees=size,
+            units=max(10, round(40 * size / 7000)),
+            floors=max(4, round(16 * size / 7000)),
+            start=start,
+            end=end,
+        )
+        floors.extend(dataclasses.replace(f, id=f"{tag}-{f.id}", building=f"{tag}-{f.building}") for f in part.floors)
+        units.extend(dataclasses.replace(u, id=f"{tag}-{u.id}", floor=f"{tag}-{u.floor}") for u in part.units)
+        staff.extend(
+            dataclasses.replace(
+                e,
+                id=f"{k + 1:02d}{e.id}",
+                unit=f"{tag}-{e.unit}",
+                floor=None if e.floor is None else f"{tag}-{e.floor}",
+            )
+            for e in part.employees
+        )
+    template = regency_instance(seed=seed, employees=8, units=1, floors=1, start=start, end=end)
+    return dataclasses.replace(
+        template,
+        name=f"Provinsi Sintetis {seed}",
+        floors=tuple(floors),
+        units=tuple(units),
+        employees=tuple(staff),
+    )

@@ -291,3 +291,55 @@ class _Writer:
                 )
             )
         return result
+
+
+def demo_roster_publish(*, government: Government, month: dt.date, time_limit: int = 15, actor: Any = None) -> Any:
+    """The seed story's roster: SE MenPAN-RB 67/2020 in a medium-risk zone (50% on site), a front-office
+    holder on site in every shift of each public-service unit that has enough of them, a plan for the
+    whole regency for ``month``, solved now and published. Does nothing if that month already has one."""
+    import importlib
+
+    from django.apps import apps
+
+    from siaga.rostering import services as roster
+    from siaga.rostering.models import CoverageRule, GovernmentPolicy, RosterPlan, WorkPolicy
+    from siaga.rostering.tasks import solve_plan
+
+    start = month.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    existing = RosterPlan.objects.filter(
+        government=government, unit__isnull=True, status=RosterPlan.Status.PUBLISHED, start=start, end=end
+    ).first()
+    if existing is not None:
+        return existing
+    if not GovernmentPolicy.objects.filter(government=government).exists():
+        if not WorkPolicy.objects.filter(government=None, code="se-menpanrb-67-2020").exists():
+            importlib.import_module("siaga.rostering.migrations.0002_work_policy_presets").load_presets(apps, None)
+        preset = WorkPolicy.objects.get(government=None, code="se-menpanrb-67-2020")
+        roster.policy_copy_for_government(government=government, preset=preset, actor=actor, select_from=start)
+        roster.situation_set(
+            government=government,
+            effective_from=start,
+            risk_zone="medium",
+            actor=actor,
+            note="Zona oranye (risiko sedang) — data demo",
+        )
+    front = Skill.objects.filter(government=government, code="front_office").first()
+    if front is not None and not CoverageRule.objects.filter(government=government).exists():
+        for unit in Unit.objects.filter(government=government, public_service=True, is_active=True):
+            holders = unit.employees.filter(is_active=True, skills=front).count()
+            if holders >= 6:  # two shifts, two cohorts, and a spare
+                roster.coverage_rule_set(unit=unit, skill=front, minimum=1, actor=actor)
+    plan = roster.plan_create(
+        government=government,
+        start=start,
+        end=end,
+        actor=actor,
+        time_limit=time_limit,
+        name=f"Jadwal {government.name} {start:%m-%Y} (demo)",
+    )
+    solve_plan.call(plan.pk)
+    plan.refresh_from_db()
+    if plan.status == RosterPlan.Status.DRAFT:
+        plan = roster.plan_publish(plan=plan, actor=actor)
+    return plan

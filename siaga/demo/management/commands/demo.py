@@ -7,19 +7,20 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from siaga.demo import data
 from siaga.demo.accounts import DEMO_PASSWORD
 from siaga.demo.generator import SCALES
 from siaga.demo.selectors import demo_account_rows
-from siaga.demo.services import demo_government, demo_seed
+from siaga.demo.services import demo_government, demo_roster_publish, demo_seed
 
 
 class Command(BaseCommand):
     help = "The demo regency (Kabupaten Sukoharjo): seed it, or list its demo accounts."
 
     def add_arguments(self, parser: Any) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{seed,accounts}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{seed,accounts,roster}")
         seed = sub.add_parser("seed", help="Create the demo regency in this database.")
         seed.add_argument("--scale", choices=SCALES, default="regency", help="regency ≈ 7,000 ASN; small ≤ 200")
         seed.add_argument("--seed", type=int, default=2020, help="random seed (same seed, same regency)")
@@ -27,12 +28,31 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help=f"do nothing when government {data.GOVERNMENT_CODE} exists"
         )
         sub.add_parser("accounts", help="List the demo accounts, their password and what they see.")
+        roster = sub.add_parser("roster", help="Publish the demo roster of the current month (50% on site).")
+        roster.add_argument("--time-limit", type=int, default=15, help="seconds the solver may search")
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "seed":
             self.seed(scale=options["scale"], seed=options["seed"], if_empty=options["if_empty"])
+        elif subcommand == "roster":
+            self.roster(time_limit=options["time_limit"])
         else:
             self.accounts()
+
+    def roster(self, *, time_limit: int) -> None:
+        gov = demo_government()
+        if gov is None:
+            raise CommandError("The demo regency is not seeded: run `siaga demo seed` first.")
+        started = time.perf_counter()
+        try:
+            plan = demo_roster_publish(government=gov, month=timezone.localdate(), time_limit=time_limit)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        objective = plan.result.get("objective", {})
+        self.stdout.write(
+            f"Roster {plan.name}: {plan.get_status_display()} in {time.perf_counter() - started:.1f} s "
+            f"(cost {objective.get('total', '—')}, bound {plan.result.get('bound', '—')})."
+        )
 
     def seed(self, *, scale: str, seed: int, if_empty: bool) -> None:
         started = time.perf_counter()
