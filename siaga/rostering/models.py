@@ -17,6 +17,13 @@ from siaga.org.models import Employee, Skill, Unit
 from siaga.rostering import caps
 
 
+def default_weights() -> dict[str, int]:
+    """Weights of the roster objective. Underuse weighs as much as mixing, so that a unit is not sent
+    home all month only because its floor is shared: with the file format's example weights (mixing 10,
+    underuse 1) a shared floor kept small units away for whole months in the demo regency."""
+    return {"mixing": 2, "fairness": 3, "change": 5, "underuse": 2}
+
+
 class CapBasis(models.TextChoices):
     NONE = "none", _("No cap beyond the shifts")
     FLAT = "flat", _("One cap for every unit")
@@ -70,6 +77,14 @@ class WorkPolicy(models.Model):
     health_units_exempt = models.BooleanField(_("health units are exempt from work-from-home rules"), default=False)
     health_units_basis = models.CharField(_("legal basis of the health-unit exemption"), max_length=250, blank=True)
     mass_gathering_ban = models.BooleanField(_("mass gatherings banned"), default=False)
+    weights = models.JSONField(
+        _("planning weights"),
+        default=default_weights,
+        help_text=_(
+            "How much the planner minds cohorts meeting on a floor (mixing), unequal office days (fairness), "
+            "changes to a published plan (change) and each person-day below a unit's target (underuse)."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

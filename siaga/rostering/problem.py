@@ -49,6 +49,7 @@ from siaga.rostering.models import (
     Sector,
     UnitRosterSettings,
     WorkPolicy,
+    default_weights,
 )
 
 SIX_DAYS = rt.WEEKDAYS[:6]
@@ -278,4 +279,5 @@ def problem_build(
         employees=tuple(problem_employees),
         workdays=workdays,
         holidays=frozenset(holidays),
+        weights={**default_weights(), **(policy.weights or {})},
     )
