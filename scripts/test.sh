@@ -14,6 +14,19 @@ unset DATABASE_URL
 
 step() { printf '\n== %s\n' "$*"; }
 
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${missing[*]} (browser tests, PDF checks, translations)"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "missing: ${missing[*]} — run: sudo apt-get install ${missing[*]}" >&2; exit 1
+  fi
+fi
+
 step "ruff"
 $BIN/ruff check .
 step "mypy"
@@ -24,15 +37,6 @@ step "translations"
 $BIN/python scripts/check_messages.py
 $BIN/siaga compilemessages --ignore='.venv/*' -v0
 $BIN/siaga collectstatic --noinput -v0
-
-if ! command -v chromium >/dev/null 2>&1; then
-  step "installing chromium for the browser tests"
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1
-  fi
-fi
 
 step "pytest on SQLite (with browser tests)"
 scripts/pytest.sh -q "$@"
