@@ -123,7 +123,9 @@ def province_instance(
 ) -> Problem:
     """A province: ``governments`` regency-like governments (``regency_instance`` with seeds ``seed``,
     ``seed + 1``, …) of uneven size, each in its own four buildings, so that they do not interact; unit,
-    floor, building and employee ids are prefixed with the government's number."""
+    floor, building and employee ids are prefixed with the government's number. Every coverage rule gets
+    at least 2 · min · |S| + 2 holders who may come in (fully available flexible staff take the skill),
+    so that no government is infeasible by the luck of the draw."""
     rng = random.Random(seed)
     weights = [rng.uniform(0.6, 1.4) for _ in range(governments)]
     sizes = [max(400, int(employees * w / sum(weights))) for w in weights]
@@ -143,6 +145,7 @@ def province_instance(
         )
         floors.extend(dataclasses.replace(f, id=f"{tag}-{f.id}", building=f"{tag}-{f.building}") for f in part.floors)
         units.extend(dataclasses.replace(u, id=f"{tag}-{u.id}", floor=f"{tag}-{u.floor}") for u in part.units)
+        people = _enough_holders(part)
         staff.extend(
             dataclasses.replace(
                 e,
@@ -150,7 +153,7 @@ def province_instance(
                 unit=f"{tag}-{e.unit}",
                 floor=None if e.floor is None else f"{tag}-{e.floor}",
             )
-            for e in part.employees
+            for e in people
         )
     template = regency_instance(seed=seed, employees=8, units=1, floors=1, start=start, end=end)
     return dataclasses.replace(
@@ -160,3 +163,22 @@ def province_instance(
         units=tuple(units),
         employees=tuple(staff),
     )
+
+
+def _enough_holders(problem: Problem) -> list[Employee]:
+    """The employees of ``problem``, with fully available flexible staff given a coverage skill where a
+    unit has fewer than 2 · min · |S| + 2 holders of it who may come in."""
+    staff = list(problem.employees)
+    for unit in problem.units:
+        mine = [i for i, e in enumerate(staff) if e.unit == unit.id]
+        for rule in unit.coverage:
+            need = 2 * rule.min * len(problem.shifts) + 2
+            have = sum(1 for i in mine if rule.skill in staff[i].skills and staff[i].mode != "always_wfh")
+            for i in mine:
+                if have >= need:
+                    break
+                e = staff[i]
+                if e.mode == "flexible" and not e.unavailable and rule.skill not in e.skills:
+                    staff[i] = dataclasses.replace(e, skills=e.skills | {rule.skill})
+                    have += 1
+    return staff

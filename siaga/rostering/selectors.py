@@ -7,6 +7,7 @@ for the units they head and those below. Leave: the person's own, and that of th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -280,3 +281,273 @@ def progress_chart(*, plan: RosterPlan, width: int = 300, height: int = 80) -> d
         "width": width,
         "height": height,
     }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Overrides and replanning
+
+
+def plan_assignment_get(*, actor: Actor, plan: RosterPlan, unit: Unit, pk: int) -> RosterAssignment:
+    """One day of an employee of ``unit`` in ``plan`` (both already scoped to the actor by the caller)."""
+    assignment = (
+        RosterAssignment.objects.filter(
+            pk=pk, plan=plan, employee__unit=unit, employee__government_id=actor.government_id
+        )
+        .select_related("employee", "employee__unit", "plan")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def plan_as_engine_plan(*, plan: RosterPlan, problem: Any = None) -> Any:
+    """The plan as the roster engine's ``Plan``, rebuilt from its stored rows (hand overrides included);
+    cohorts and status come from the solver's result, the objective is recomputed from the rows."""
+    from siaga.engines.roster import types as rt
+    from siaga.engines.roster.objective import objective_terms
+
+    rows = RosterAssignment.objects.filter(plan=plan).order_by("employee__nip", "date")
+    assignments = []
+    from_rows: dict[str, dict[str, list[str]]] = {}
+    for nip, unit, date, mode, shift, cohort in rows.values_list(
+        "employee__nip", "employee__unit__code", "date", "mode", "shift", "cohort"
+    ):
+        assignments.append(
+            rt.Assignment(nip, date, mode, shift if mode == RosterAssignment.Mode.WFO and shift else None)
+        )
+        team = from_rows.setdefault(unit, {}).setdefault(cohort, [])
+        if not team or team[-1] != nip:
+            team.append(nip)
+    result = plan.result or {}
+    cohorts = result.get("cohorts") or from_rows  # the rows' cohorts when the result is not loaded
+    engine_plan = rt.Plan(
+        status=result.get("status", "feasible"),
+        assignments=assignments,
+        cohorts=cohorts,
+        bound=None,
+        solve_seconds=float(result.get("solve_seconds", 0.0)),
+    )
+    if problem is None and plan.problem:
+        problem = rt.parse_problem(plan.problem)
+    if problem is not None:
+        engine_plan.objective = objective_terms(problem, assignments, cohorts)
+    return engine_plan
+
+
+@dataclass(frozen=True)
+class DayChange:
+    """One employee's day that differs between two plans: (mode, shift) before and after."""
+
+    employee: Any
+    date: dt.date
+    before: tuple[str, str]
+    after: tuple[str, str]
+
+
+def plan_diff(old: RosterPlan, new: RosterPlan) -> list[DayChange]:
+    """The (employee, day) whose mode or shift differ between ``old`` and ``new`` (days of both plans),
+    ordered by employee name and date."""
+    before = {
+        (employee_id, date): (mode, shift if mode == RosterAssignment.Mode.WFO else "")
+        for employee_id, date, mode, shift in RosterAssignment.objects.filter(plan=old).values_list(
+            "employee_id", "date", "mode", "shift"
+        )
+    }
+    changed: list[tuple[int, dt.date, tuple[str, str], tuple[str, str]]] = []
+    for employee_id, date, mode, shift in RosterAssignment.objects.filter(plan=new).values_list(
+        "employee_id", "date", "mode", "shift"
+    ):
+        now = (mode, shift if mode == RosterAssignment.Mode.WFO else "")
+        was = before.get((employee_id, date))
+        if was is not None and was != now:
+            changed.append((employee_id, date, was, now))
+    from siaga.org.models import Employee
+
+    people = Employee.objects.select_related("unit", "user").in_bulk({c[0] for c in changed})
+    out = [DayChange(people[e], d, was, now) for e, d, was, now in changed]
+    out.sort(key=lambda c: (c.employee.name, c.employee.pk, c.date))
+    return out
+
+
+def plan_changes_get(*, actor: Actor, pk: int) -> tuple[RosterPlan, RosterPlan | None, list[DayChange]]:
+    """A plan, the plan it replaced (None when it replaced none) and the days that changed. BKPSDM and
+    the heads of the plan's unit see every change; a head of a unit inside a wider plan (who is told
+    about a replan there) sees the changes of the units they head."""
+    actor.require(Perm.MANAGE_ROSTER)
+    plan = access.scope_government(actor, RosterPlan.objects.select_related("unit")).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    managed = actor.managed_unit_ids
+    whole = actor.has_role(Role.ADMIN) or plan.unit_id in managed
+    if not whole and (
+        plan.replaces_id is None
+        or not RosterAssignment.objects.filter(plan=plan, employee__unit_id__in=managed).exists()
+    ):
+        raise Http404
+    old = None
+    if plan.replaces_id is not None:
+        old = RosterPlan.objects.filter(pk=plan.replaces_id, government_id=plan.government_id).first()
+    changes = plan_diff(old, plan) if old is not None else []
+    if not whole:
+        changes = [c for c in changes if c.employee.unit_id in managed]
+    return plan, old, changes
+
+
+# ---------------------------------------------------------------------------------------------------
+# Calendar feed and exports
+
+
+def calendar_feed_of(*, actor: Actor) -> Any:
+    """The actor's own calendar feed (``CalendarFeed``), or None."""
+    from siaga.rostering.models import CalendarFeed
+
+    if not actor.employee_id:
+        return None
+    return CalendarFeed.objects.filter(employee_id=actor.employee_id, government_id=actor.government_id).first()
+
+
+def calendar_feed_get(*, secret: str) -> Any:
+    """The feed (``CalendarFeed``, with its employee and government) a secret address opens; 404 for an
+    unknown or revoked secret, or a person or government no longer active."""
+    from siaga.core.services import hash_token
+    from siaga.rostering.models import CalendarFeed
+
+    if not secret or len(secret) > 100:
+        raise Http404
+    feed = (
+        CalendarFeed.objects.filter(
+            key_hash=hash_token(secret), employee__is_active=True, employee__government__is_active=True
+        )
+        .select_related("employee", "employee__government")
+        .first()
+    )
+    if feed is None or feed.government_id != feed.employee.government_id:
+        raise Http404
+    return feed
+
+
+def published_days(*, employee: Any, start: dt.date, end: dt.date) -> list[RosterAssignment]:
+    """An employee's days from published plans (the newest plan wins where two cover a day), with the
+    plan's dates but not its problem or result."""
+    qs = (
+        RosterAssignment.objects.filter(
+            employee_id=employee.pk,
+            plan__status=RosterPlan.Status.PUBLISHED,
+            plan__government_id=employee.government_id,
+            date__gte=start,
+            date__lte=end,
+        )
+        .select_related("plan")
+        .defer("plan__problem", "plan__result", "plan__progress")
+        .order_by("date", "-plan__published_at")
+    )
+    seen: dict[dt.date, RosterAssignment] = {}
+    for a in qs:
+        seen.setdefault(a.date, a)
+    return list(seen.values())
+
+
+def plan_shift_times(*, plan_ids: set[int]) -> dict[int, dict[str, tuple[dt.time, dt.time]]]:
+    """Start and end of each shift of the given plans, from the problem they were solved on."""
+    times: dict[int, dict[str, tuple[dt.time, dt.time]]] = {}
+    for pk, shifts in RosterPlan.objects.filter(pk__in=plan_ids).values_list("pk", "problem__shifts"):
+        times[pk] = {
+            s["id"]: (dt.time.fromisoformat(s["start"]), dt.time.fromisoformat(s["end"]))
+            for s in (shifts or [])
+            if isinstance(s, dict) and {"id", "start", "end"} <= set(s)
+        }
+    return times
+
+
+def plan_unit_get(*, actor: Actor, pk: int, code: str) -> tuple[RosterPlan, Unit]:
+    """A plan and one unit of it the actor may see (as on the unit's grid page); 404 otherwise."""
+    actor.require(Perm.MANAGE_ROSTER)
+    plan = plan_get(actor=actor, pk=pk)
+    unit = plannable_units(actor=actor).filter(code=code).first()
+    if unit is None:
+        raise Http404
+    return plan, unit
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rules a hand-edited plan breaks, in plain words
+
+HARD_RULES = frozenset({"H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8"})
+_CAP = re.compile(r"^unit (?P<unit>\S+): (?P<count>\d+) on site on \S+, above the cap of (?P<limit>\d+)$")
+_COVERAGE = re.compile(
+    r"^unit (?P<unit>\S+): (?P<count>\d+) on site with skill \S+ in shift \S+ on \S+, "
+    r"below the minimum of (?P<limit>\d+)$"
+)
+_CAPACITY = re.compile(
+    r"^floor (?P<floor>\S+): (?P<count>\d+) on site in shift \S+ on \S+, above the capacity of (?P<limit>\d+)$"
+)
+
+
+@dataclass(frozen=True)
+class RuleBreak:
+    """One hard rule (``H1``…``H8``) the plan breaks, with a message for the unit head."""
+
+    rule: str
+    message: str
+    date: dt.date | None = None
+
+
+def rule_break_message(violation: Any, *, people: dict[str, str], units: dict[str, str]) -> str:
+    """The checker's violation (English, for planners) as a translated sentence with its numbers."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    v = violation
+    values: dict[str, Any] = {
+        "date": date_format(v.date, "j M") if v.date else "",
+        "shift": v.shift or "",
+        "skill": v.skill or "",
+        "unit": units.get(v.unit or "", v.unit or ""),
+        "floor": v.floor or "",
+        "name": people.get(v.employee or "", v.employee or ""),
+    }
+    if v.rule == "H5" and (m := _CAP.match(v.message)):
+        values.update(count=m["count"], limit=m["limit"])
+        return _("WFO cap of %(unit)s exceeded on %(date)s: %(count)s on site, at most %(limit)s allowed") % values
+    if v.rule == "H6" and (m := _COVERAGE.match(v.message)):
+        values.update(count=m["count"], limit=m["limit"])
+        return (
+            _("Too few %(skill)s on site in %(unit)s on %(date)s, shift %(shift)s: %(count)s of the %(limit)s needed")
+            % values
+        )
+    if v.rule == "H7" and (m := _CAPACITY.match(v.message)):
+        values.update(count=m["count"], limit=m["limit"])
+        return _("Floor %(floor)s over capacity on %(date)s, shift %(shift)s: %(count)s of %(limit)s") % values
+    if v.rule == "H3" and "always works from home" in v.message:
+        return _("%(name)s must work from home but is at the office on %(date)s") % values
+    if v.rule == "H3":
+        return _("%(name)s must work at the office but is at home on %(date)s") % values
+    if v.rule == "H2" and "is unavailable" in v.message:
+        return _("%(name)s is not available on %(date)s but is scheduled to work") % values
+    values["detail"] = v.message
+    return _("Rule %(rule)s is broken: %(detail)s") % {**values, "rule": v.rule}
+
+
+def plan_rule_breaks(*, plan: RosterPlan, problem: Any = None, engine_plan: Any = None) -> list[RuleBreak]:
+    """Every hard rule the plan as stored breaks, by the independent checker (the objective is recomputed
+    from the rows, so only broken rules are reported, never a stale total)."""
+    from siaga.engines.roster.check import check
+    from siaga.engines.roster.types import parse_problem
+    from siaga.org.models import Employee
+
+    if problem is None:
+        problem = parse_problem(plan.problem)
+    if engine_plan is None:
+        engine_plan = plan_as_engine_plan(plan=plan, problem=problem)
+    found = [v for v in check(problem, engine_plan).violations if v.rule in HARD_RULES]
+    if not found:
+        return []
+    nips = {v.employee for v in found if v.employee}
+    people = dict(Employee.objects.filter(government_id=plan.government_id, nip__in=nips).values_list("nip", "name"))
+    units = dict(Unit.objects.filter(government_id=plan.government_id).values_list("code", "name"))
+    return [RuleBreak(v.rule, rule_break_message(v, people=people, units=units), v.date) for v in found]
+
+
+def plan_has_pins(*, plan: RosterPlan) -> bool:
+    return RosterAssignment.objects.filter(plan=plan, pinned_by__isnull=False).exists()

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.forms.models import model_to_dict
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from siaga.core.models import Government
@@ -29,6 +35,11 @@ from siaga.rostering.models import (
     UnitRosterSettings,
     WorkPolicy,
 )
+
+if TYPE_CHECKING:
+    from siaga.rostering.selectors import RuleBreak
+
+logger = logging.getLogger(__name__)
 
 #: Fields of a policy a government may edit on its copy.
 POLICY_EDITABLE = (
@@ -290,6 +301,8 @@ def leave_decide(
             obj=locked,
             changes={"status": ["requested", locked.status], "basis": authority.basis, "decided_by": approver.nip},
         )
+        if locked.status == Leave.Status.APPROVED:  # replan the published rosters once the approval is saved
+            transaction.on_commit(partial(roster_replan_after_leave, leave_id=locked.pk, actor=actor))
     leave.status, leave.decided_by, leave.decided_at = locked.status, locked.decided_by, locked.decided_at
     leave.decision_note = note
     return leave
@@ -425,3 +438,411 @@ def plan_publish(*, plan: RosterPlan, actor: Any) -> RosterPlan:
         )
         transaction.on_commit(partial(notify_plan_published.enqueue, locked.pk))
     return locked
+
+
+# ---------------------------------------------------------------------------------------------------
+# Calendar feed (ICS)
+
+#: How often a read of the feed is written down (a phone asks every few hours, some far more often).
+CALENDAR_FEED_TOUCH_EVERY = dt.timedelta(minutes=5)
+
+
+def calendar_feed_renew(*, employee: Employee, actor: Any) -> str:
+    """A new secret address for the employee's calendar feed, returned once: only its SHA-256 is kept,
+    and it replaces (so revokes) any older one. Only the employee themself may ask for it."""
+    import secrets
+
+    from django.core.exceptions import PermissionDenied
+
+    from siaga.core.services import hash_token
+    from siaga.rostering.models import CalendarFeed
+
+    if employee.user_id is None or getattr(actor, "pk", None) != employee.user_id:
+        raise PermissionDenied
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        feed, created = CalendarFeed.objects.update_or_create(
+            employee=employee,
+            defaults={"government_id": employee.government_id, "key_hash": hash_token(secret), "last_read_at": None},
+        )
+        audit_record(
+            actor=actor,
+            government=employee.government_id,
+            action="create" if created else "update",
+            obj=feed,
+            changes={"key_hash": ["", "renewed"]},
+        )
+    return secret
+
+
+def calendar_feed_revoke(*, employee: Employee, actor: Any) -> bool:
+    """Stop the employee's calendar feed; False when there was none. The employee themself only."""
+    from django.core.exceptions import PermissionDenied
+
+    from siaga.rostering.models import CalendarFeed
+
+    if employee.user_id is None or getattr(actor, "pk", None) != employee.user_id:
+        raise PermissionDenied
+    with transaction.atomic():
+        feed = CalendarFeed.objects.select_for_update().filter(employee=employee).first()
+        if feed is None:
+            return False
+        audit_record(actor=actor, government=employee.government_id, action="delete", obj=feed)
+        feed.delete()
+    return True
+
+
+def calendar_feed_touch(*, feed: Any, now: dt.datetime | None = None) -> bool:
+    """Note that the feed was read, at most once every five minutes; True when written."""
+    from siaga.rostering.models import CalendarFeed
+
+    now = now or timezone.now()
+    if feed.last_read_at is not None and now - feed.last_read_at < CALENDAR_FEED_TOUCH_EVERY:
+        return False
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=now)
+    feed.last_read_at = now
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------
+# Hand overrides and replanning after an absence
+
+
+@dataclass(frozen=True)
+class OverrideResult:
+    """The changed day and every hard rule (H1–H8) the plan breaks after the change, in plain words."""
+
+    assignment: RosterAssignment
+    violations: list[RuleBreak]
+
+
+def _require_plan_authority(*, actor: Any, plan: RosterPlan, unit: Unit) -> None:
+    """BKPSDM (admin of the plan's government) or whoever may plan the roster of ``unit`` (its head, or
+    Plh/Plt: ``can_act(…, Action.PLAN_ROSTER, …)``)."""
+    from siaga.core.models import Role, RoleAssignment
+
+    if getattr(actor, "pk", None) is None:
+        raise PermissionDenied
+    if RoleAssignment.objects.filter(user=actor, government_id=plan.government_id, role=Role.ADMIN).exists():
+        return
+    employee = (
+        Employee.objects.filter(user=actor, government_id=plan.government_id, is_active=True)
+        .select_related("position__unit")
+        .first()
+    )
+    if employee is None:
+        raise PermissionDenied
+    authority = can_act(employee, Action.PLAN_ROSTER, unit)
+    if not authority:
+        raise PermissionDenied(authority.reason)
+
+
+def _plan_result_sync(plan: RosterPlan, engine_plan: Any) -> None:
+    """Keep the stored result (read by the heatmaps and by replanning) equal to the stored rows."""
+    from siaga.engines.roster.types import plan_to_dict
+
+    result = dict(plan.result or {})
+    result["assignments"] = plan_to_dict(engine_plan)["assignments"]
+    result["objective"] = engine_plan.objective
+    plan.result = result
+    plan.save(update_fields=["result"])
+
+
+def assignment_override(*, assignment: RosterAssignment, mode: str, shift: str, actor: Any) -> OverrideResult:
+    """Set one employee's day by hand (WFO in ``shift`` or WFH) in a draft or published plan and pin it
+    (``pinned_by``: replanning keeps it). The change is saved even when it breaks a rule, since the head
+    decides; the result lists every hard rule the plan breaks afterwards, checked by the independent
+    checker on the plan rebuilt from its rows. Days off (unavailable) cannot be changed here."""
+    from siaga.engines.roster.types import parse_problem
+    from siaga.rostering.selectors import plan_as_engine_plan, plan_rule_breaks
+
+    plan = assignment.plan
+    _require_plan_authority(actor=actor, plan=plan, unit=assignment.employee.unit)
+    if mode not in (RosterAssignment.Mode.WFO, RosterAssignment.Mode.WFH):
+        raise ValidationError({"mode": _("Choose the office (in a shift) or home.")})
+    with transaction.atomic():
+        locked = RosterPlan.objects.select_for_update().get(pk=plan.pk)
+        if locked.status not in (RosterPlan.Status.DRAFT, RosterPlan.Status.PUBLISHED):
+            raise ValidationError(_("Only a draft or a published roster can be changed."))
+        row = RosterAssignment.objects.select_for_update().select_related("employee").get(pk=assignment.pk, plan=locked)
+        if row.mode == RosterAssignment.Mode.OFF:
+            raise ValidationError(
+                _("%(name)s is not available on %(date)s; that day cannot be changed.")
+                % {"name": row.employee.name, "date": row.date.strftime("%d-%m-%Y")}
+            )
+        shifts = [s["id"] for s in locked.problem.get("shifts", [])]
+        if mode == RosterAssignment.Mode.WFO:
+            if shift not in shifts:
+                raise ValidationError(
+                    {"shift": _("Choose one of the shifts: %(shifts)s.") % {"shifts": ", ".join(shifts)}}
+                )
+        else:
+            shift = ""
+        before = [row.mode, row.shift]
+        row.mode, row.shift, row.pinned_by = mode, shift, actor
+        row.save(update_fields=["mode", "shift", "pinned_by"])
+        problem = parse_problem(locked.problem)
+        engine_plan = plan_as_engine_plan(plan=locked, problem=problem)
+        _plan_result_sync(locked, engine_plan)
+        violations = plan_rule_breaks(plan=locked, problem=problem, engine_plan=engine_plan)
+        audit_record(
+            actor=actor,
+            government=locked.government_id,
+            action="update",
+            obj=row,
+            changes={
+                "plan": locked.pk,
+                "employee": row.employee.nip,
+                "date": row.date.isoformat(),
+                "assignment": [before, [mode, shift]],
+                "pinned": True,
+                "broken_rules": sorted({v.rule for v in violations}),
+            },
+        )
+    assignment.mode, assignment.shift, assignment.pinned_by = row.mode, row.shift, row.pinned_by
+    return OverrideResult(assignment=row, violations=violations)
+
+
+def roster_replan_for_absence(
+    *, employee: Employee, start: dt.date, end: dt.date, reason: str, actor: Any = None
+) -> list[RosterPlan]:
+    """Re-solve every published plan that has ``employee`` and a day in ``start``…``end`` (and a day after
+    today), with the employee unavailable on those days (``reason``: leave, isolation, quarantine, travel…).
+
+    The new problem is built afresh for the plan's period and scope; the published plan, as stored (hand
+    overrides included), is its ``previous_plan`` and days up to today are frozen, so the engine changes
+    as few days as it can. Each new plan replaces the old one and is queued; when it is solved,
+    ``replan_publish`` publishes it, keeps the pinned days and tells only the people whose days changed."""
+    from siaga.engines.roster import types as rt
+    from siaga.engines.roster.types import problem_to_dict
+    from siaga.org.selectors import unit_descendant_ids
+    from siaga.rostering.problem import problem_build
+    from siaga.rostering.selectors import plan_as_engine_plan
+    from siaga.rostering.tasks import solve_plan
+
+    today = timezone.localdate()
+    plans = (
+        RosterPlan.objects.filter(
+            government_id=employee.government_id,
+            status=RosterPlan.Status.PUBLISHED,
+            start__lte=end,
+            end__gte=start,
+            end__gt=today,
+            assignments__employee=employee,
+        )
+        .select_related("government", "unit")
+        .distinct()
+        .order_by("start", "pk")
+    )
+    created = []
+    for old in plans:
+        units = None
+        if old.unit_id is not None:
+            ids = unit_descendant_ids(government_id=old.government_id, unit_ids=[old.unit_id])
+            units = list(Unit.objects.filter(pk__in=ids))
+        problem = problem_build(government=old.government, start=old.start, end=old.end, units=units)
+        span = rt.Unavailable(max(start, old.start), min(end, old.end), reason)
+        people = []
+        for person in problem.employees:
+            if person.id == employee.nip and not any(
+                u.start <= span.start and span.end <= u.end for u in person.unavailable
+            ):
+                person = dataclasses.replace(person, unavailable=(*person.unavailable, span))
+            people.append(person)
+        frozen_until = max(today, old.start - dt.timedelta(days=1))
+        problem = dataclasses.replace(
+            problem,
+            employees=tuple(people),
+            previous_plan=plan_as_engine_plan(plan=old),
+            frozen_until=frozen_until,
+        )
+        with transaction.atomic():
+            new = RosterPlan.objects.create(
+                government_id=old.government_id,
+                name=old.name,
+                start=old.start,
+                end=old.end,
+                unit=old.unit,
+                time_limit=old.time_limit,
+                problem=problem_to_dict(problem),
+                replaces=old,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            audit_record(
+                actor=actor,
+                government=old.government_id,
+                action="create",
+                obj=new,
+                changes={
+                    "replaces": old.pk,
+                    "employee": employee.nip,
+                    "absent": [span.start.isoformat(), span.end.isoformat()],
+                    "reason": reason,
+                    "frozen_until": frozen_until.isoformat(),
+                },
+            )
+            transaction.on_commit(partial(solve_plan.enqueue, new.pk))
+        created.append(new)
+    return created
+
+
+def roster_replan_after_leave(*, leave_id: int, actor: Any = None) -> list[RosterPlan]:
+    """Replan for an approved leave (called by ``leave_decide`` once the approval is committed). A plan
+    that cannot be rebuilt (no policy any more, say) is logged and left as it is."""
+    leave = Leave.objects.select_related("employee").filter(pk=leave_id, status=Leave.Status.APPROVED).first()
+    if leave is None:
+        return []
+    try:
+        return roster_replan_for_absence(
+            employee=leave.employee, start=leave.start, end=leave.end, reason="leave", actor=actor
+        )
+    except Exception:  # the leave stays approved; the published roster stays as it is
+        logger.exception("replanning for leave %s failed", leave_id)
+        return []
+
+
+def _slot_label(slot: tuple[str, str]) -> str:
+    mode, shift = slot
+    if mode == RosterAssignment.Mode.WFO:
+        return _("office (%(shift)s)") % {"shift": shift}
+    if mode == RosterAssignment.Mode.WFH:
+        return _("home")
+    return _("not working")
+
+
+def _heads_of(units: list[Unit]) -> list[Any]:
+    """The users of the nearest head above (or of) each unit, without repeats."""
+    from siaga.org.selectors import unit_head
+
+    users: dict[int, Any] = {}
+    for unit in units:
+        current: Unit | None = unit
+        seen: set[int] = set()
+        while current is not None and current.pk not in seen:
+            seen.add(current.pk)
+            head = unit_head(unit=current)
+            if head is not None and head.user_id is not None:
+                users.setdefault(head.user_id, head.user)
+                break
+            current = current.parent
+    return [u for u in users.values() if u.is_active]
+
+
+def replan_publish(*, plan: RosterPlan) -> str:
+    """Finish a replan once solved: publish it in place of the plan it replaces (which becomes
+    superseded), put the pinned days of the old plan back, notify each employee whose days changed (with
+    the dates) and send the heads of their units a summary. A replan whose old plan is no longer the
+    published one stays a draft for review; an infeasible one leaves the old plan published and tells
+    the heads. Returns the outcome."""
+    from siaga.core.services import notify
+    from siaga.engines.roster.types import parse_problem
+    from siaga.rostering.selectors import plan_as_engine_plan, plan_diff, plan_rule_breaks
+
+    with transaction.atomic():
+        new = RosterPlan.objects.select_for_update().select_related("government", "unit").get(pk=plan.pk)
+        if new.replaces_id is None:
+            return "skipped"
+        old = RosterPlan.objects.select_for_update().filter(pk=new.replaces_id).first()
+        if old is None or new.status not in (RosterPlan.Status.DRAFT, RosterPlan.Status.INFEASIBLE):
+            return "skipped"
+        changes_link = f"{settings.BASE_URL}{reverse('rostering:plan_changes', args=[new.pk])}"
+        scope_units = [new.unit] if new.unit is not None else []
+        if new.status == RosterPlan.Status.INFEASIBLE:
+            for user in _heads_of(scope_units) or [u for u in [old.created_by] if u is not None]:
+                notify(
+                    user=user,
+                    government=new.government,
+                    subject=_("Replanning %(name)s failed") % {"name": new.name},
+                    body=_(
+                        "After the absence the roster cannot keep every rule; the published roster stays. "
+                        "Open the new plan to read why, and change the days by hand."
+                    ),
+                    link=changes_link,
+                )
+            return "infeasible"
+        if old.status != RosterPlan.Status.PUBLISHED:
+            return "draft"
+        # Pinned days of the old plan stay as the head set them, wherever the employee is available.
+        kept = {
+            (row.employee_id, row.date): row
+            for row in RosterAssignment.objects.filter(plan=old, pinned_by__isnull=False)
+        }
+        repinned = 0
+        for row in RosterAssignment.objects.select_for_update().filter(plan=new):
+            pin = kept.get((row.employee_id, row.date))
+            if pin is None or row.mode == RosterAssignment.Mode.OFF:
+                continue
+            if (row.mode, row.shift) != (pin.mode, pin.shift):
+                repinned += 1
+            row.mode, row.shift, row.pinned_by_id = pin.mode, pin.shift, pin.pinned_by_id
+            row.save(update_fields=["mode", "shift", "pinned_by"])
+        broken: list[RuleBreak] = []
+        if repinned:
+            problem = parse_problem(new.problem)
+            engine_plan = plan_as_engine_plan(plan=new, problem=problem)
+            _plan_result_sync(new, engine_plan)
+            broken = plan_rule_breaks(plan=new, problem=problem, engine_plan=engine_plan)
+        same_scope = Q(unit__isnull=True) if new.unit_id is None else Q(unit_id=new.unit_id)
+        RosterPlan.objects.filter(
+            same_scope,
+            government_id=new.government_id,
+            status=RosterPlan.Status.PUBLISHED,
+            start__lte=new.end,
+            end__gte=new.start,
+        ).exclude(pk=new.pk).update(status=RosterPlan.Status.SUPERSEDED)
+        new.status = RosterPlan.Status.PUBLISHED
+        new.published_at = timezone.now()
+        new.save(update_fields=["status", "published_at"])
+        changes = plan_diff(old, new)
+        audit_record(
+            actor=None,
+            government=new.government_id,
+            action="update",
+            obj=new,
+            changes={
+                "status": ["draft", "published"],
+                "replaces": old.pk,
+                "changed_days": len(changes),
+                "repinned": repinned,
+            },
+        )
+        by_person: dict[int, list[Any]] = {}
+        for change in changes:
+            by_person.setdefault(change.employee.pk, []).append(change)
+        schedule_link = f"{settings.BASE_URL}{reverse('rostering:my_schedule')}"
+        for days in by_person.values():
+            person = days[0].employee
+            user = person.user if person.user_id is not None else None
+            if user is None or not user.is_active:
+                continue
+            notify(
+                user=user,
+                government=new.government,
+                subject=_("Your work schedule changed on %(dates)s")
+                % {"dates": ", ".join(date_format(c.date, "j M") for c in days)},
+                body=_("The roster was planned again after an absence. Your days that changed: %(days)s.")
+                % {
+                    "days": "; ".join(
+                        f"{date_format(c.date, 'j M')}: {_slot_label(c.before)} → {_slot_label(c.after)}" for c in days
+                    )
+                },
+                link=schedule_link,
+            )
+        units = list({c.employee.unit_id: c.employee.unit for c in changes}.values())
+        summary = _(
+            "After an absence the roster was planned again and published: %(days)s days of "
+            "%(people)s employees changed; only they were told."
+        ) % {"days": len(changes), "people": len(by_person)}
+        if broken:
+            summary += " " + _("Days pinned by hand were kept and break these rules: %(rules)s.") % {
+                "rules": "; ".join(b.message for b in broken)
+            }
+        for user in _heads_of(scope_units + units):
+            notify(
+                user=user,
+                government=new.government,
+                subject=_("Roster replanned: %(name)s") % {"name": new.name},
+                body=summary,
+                link=changes_link,
+            )
+    return "published"

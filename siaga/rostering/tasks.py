@@ -78,6 +78,8 @@ def solve_plan(plan_id: int) -> str:
         RosterPlan.objects.filter(pk=plan_id).update(status=RosterPlan.Status.CANCELLED, finished_at=timezone.now())
         return "cancelled"
     plan_store_result(plan=plan, result=result)
+    if plan.replaces_id is not None:  # a replan after an absence: publish it and tell who changed
+        replan_finish.enqueue(plan.pk)
     return plan.status
 
 
@@ -121,3 +123,14 @@ def notify_plan_published(plan_id: int) -> int:
         )
         sent += 1
     return sent
+
+
+@task()
+def replan_finish(plan_id: int) -> str:
+    """Publish a solved replan in place of the plan it replaces and notify whose days changed."""
+    from siaga.rostering.services import replan_publish
+
+    plan = RosterPlan.objects.filter(pk=plan_id, replaces__isnull=False).first()
+    if plan is None:
+        return "skipped"
+    return replan_publish(plan=plan)

@@ -23,3 +23,19 @@ urlpatterns = [
     path("leave/new/", views.leave_request, name="leave_request"),
     path("leave/<int:pk>/decide/", views.leave_decide, name="leave_decide"),
 ]
+
+urlpatterns += [
+    path("me/calendar/", views.my_calendar, name="my_calendar"),
+    path("feed/<str:secret>.ics", views.calendar_feed, name="calendar_feed"),
+    path("plans/<int:pk>/units/<str:code>.xlsx", views.plan_unit_xlsx, name="plan_unit_xlsx"),
+    path("plans/<int:pk>/units/<str:code>.pdf", views.plan_unit_pdf, name="plan_unit_pdf"),
+]
+
+urlpatterns += [
+    path(
+        "plans/<int:pk>/units/<str:code>/days/<int:assignment_pk>/",
+        views.plan_assignment_override,
+        name="plan_assignment_override",
+    ),
+    path("plans/<int:pk>/changes/", views.plan_changes, name="plan_changes"),
+]

@@ -19,7 +19,7 @@ from siaga.core.access import Perm
 from siaga.core.models import Role
 from siaga.core.services import audit_record
 from siaga.engines.roster.types import problem_to_dict
-from siaga.org.models import Employee
+from siaga.org.models import Employee, Unit
 from siaga.rostering import selectors, services
 from siaga.rostering.forms import (
     AdoptForm,
@@ -343,7 +343,18 @@ def plan_unit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if unit is None:
         raise Http404
     days, rows = selectors.plan_unit_grid(plan=plan, unit_code=code)
-    return render(request, "rostering/plan_unit.html", {"plan": plan, "unit": unit, "days": days, "rows": rows})
+    editable = plan.status in (RosterPlan.Status.DRAFT, RosterPlan.Status.PUBLISHED)
+    context = {
+        "plan": plan,
+        "unit": unit,
+        "days": days,
+        "rows": rows,
+        "editable": editable,
+        "shifts": [s["id"] for s in plan.problem.get("shifts", [])] if editable else [],
+        # broken rules stay in view after hand overrides (a solved plan breaks none)
+        "violations": selectors.plan_rule_breaks(plan=plan) if selectors.plan_has_pins(plan=plan) else [],
+    }
+    return render(request, "rostering/plan_unit.html", context)
 
 
 @login_required
@@ -382,4 +393,148 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     today = timezone.localdate()
     days = selectors.my_schedule(actor=actor, start=today, end=today + dt.timedelta(days=42))
-    return render(request, "rostering/my_schedule.html", {"days": days, "today": today})
+    feed = selectors.calendar_feed_of(actor=actor)
+    return render(request, "rostering/my_schedule.html", {"days": days, "today": today, "feed": feed})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Calendar feed and exports
+
+#: Days of the past and of the future the calendar feed carries.
+FEED_PAST, FEED_FUTURE = dt.timedelta(days=62), dt.timedelta(days=366)
+
+
+@login_required
+@require_POST
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    """Subscribe (a new secret address, shown once) or revoke the person's calendar feed."""
+    from django.urls import reverse
+
+    actor = _actor(request)
+    employee = _employee(actor)
+    if request.POST.get("action") == "revoke":
+        if services.calendar_feed_revoke(employee=employee, actor=request.user):
+            messages.success(request, _("The calendar address was revoked. Calendars subscribed to it stop updating."))
+        return redirect("rostering:my_schedule")
+    secret = services.calendar_feed_renew(employee=employee, actor=request.user)
+    https = request.build_absolute_uri(reverse("rostering:calendar_feed", args=[secret]))
+    today = timezone.localdate()
+    context = {
+        "days": selectors.my_schedule(actor=actor, start=today, end=today + dt.timedelta(days=42)),
+        "today": today,
+        "feed": selectors.calendar_feed_of(actor=actor),
+        "feed_https": https,
+        "feed_webcal": "webcal://" + https.split("://", 1)[1],
+    }
+    response = render(request, "rostering/my_schedule.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """The public ICS address a phone calendar reads; the secret in it is the only key."""
+    from siaga.rostering import exports
+
+    feed = selectors.calendar_feed_get(secret=secret)
+    employee = feed.employee
+    government = employee.government
+    today = timezone.localtime(timezone.now(), government.tzinfo).date()
+    days = selectors.published_days(employee=employee, start=today - FEED_PAST, end=today + FEED_FUTURE)
+    shift_times = selectors.plan_shift_times(plan_ids={a.plan_id for a in days})
+    body = exports.calendar_feed_ics(employee=employee, government=government, days=days, shift_times=shift_times)
+    services.calendar_feed_touch(feed=feed)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="siaga.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
+@require_GET
+def plan_unit_xlsx(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    from siaga.rostering import exports
+
+    plan, unit = selectors.plan_unit_get(actor=_actor(request), pk=pk, code=code)
+    days, rows = selectors.plan_unit_grid(plan=plan, unit_code=unit.code)
+    body = exports.unit_grid_xlsx(plan=plan, unit=unit, days=days, rows=rows)
+    response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="roster-{plan.pk}-{unit.code}.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def plan_unit_pdf(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    from siaga.rostering import exports
+
+    actor = _actor(request)
+    plan, unit = selectors.plan_unit_get(actor=actor, pk=pk, code=code)
+    days, rows = selectors.plan_unit_grid(plan=plan, unit_code=unit.code)
+    body = exports.unit_grid_pdf(plan=plan, unit=unit, days=days, rows=rows, tzinfo=actor.tenant.tzinfo)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="roster-{plan.pk}-{unit.code}.pdf"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------------
+# Hand overrides and replanning
+
+
+def _plan_and_unit(actor: access.Actor, pk: int, code: str) -> tuple[RosterPlan, Unit]:
+    actor.require(Perm.MANAGE_ROSTER)
+    plan = selectors.plan_get(actor=actor, pk=pk)
+    unit = selectors.plannable_units(actor=actor).filter(code=code).first()
+    if unit is None:
+        raise Http404
+    return plan, unit
+
+
+@login_required
+@require_POST
+def plan_assignment_override(request: HttpRequest, pk: int, code: str, assignment_pk: int) -> HttpResponse:
+    """Set one employee's day by hand (``mode`` = ``wfh`` or ``wfo:<shift>``). With htmx: the updated cell
+    and, out of band, the rules the plan now breaks; otherwise back to the unit's page."""
+    actor = _actor(request)
+    plan, unit = _plan_and_unit(actor, pk, code)
+    assignment = selectors.plan_assignment_get(actor=actor, plan=plan, unit=unit, pk=assignment_pk)
+    mode, _sep, shift = request.POST.get("mode", "").partition(":")
+    violations, error = None, ""
+    try:
+        result = services.assignment_override(assignment=assignment, mode=mode, shift=shift, actor=request.user)
+    except ValidationError as exc:
+        error = _errors(exc)
+    else:
+        violations = result.violations
+    if not request.headers.get("HX-Request"):
+        if error:
+            messages.error(request, error)
+        elif violations:
+            messages.warning(request, " ".join(v.message for v in violations))
+        else:
+            messages.success(request, _("The day was changed; no rule is broken."))
+        return redirect("rostering:plan_unit", pk=plan.pk, code=unit.code)
+    context = {
+        "plan": plan,
+        "unit": unit,
+        "a": assignment,
+        "editable": True,
+        "shifts": [s["id"] for s in plan.problem.get("shifts", [])],
+        "violations": violations or [],
+        "checked": violations is not None,
+        "error": error,
+        "oob": True,
+    }
+    return render(request, "rostering/_plan_cell.html", context)
+
+
+@login_required
+@require_GET
+def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a replan changed against the plan it replaced, per employee and day."""
+    actor = _actor(request)
+    plan, old, changes = selectors.plan_changes_get(actor=actor, pk=pk)
+    whole = actor.has_role(Role.ADMIN) or plan.unit_id in actor.managed_unit_ids
+    context = {"plan": plan, "old": old, "changes": changes, "can_open": whole}
+    return render(request, "rostering/plan_changes.html", context)

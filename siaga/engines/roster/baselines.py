@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
 from siaga.engines.roster.cohorts import form_cohorts
-from siaga.engines.roster.solve import Slot, _Data, _Model, plan_from_grid
+from siaga.engines.roster.solve import Progress, Slot, _Data, _Model, _Watch, plan_from_grid
 from siaga.engines.roster.types import Plan, Problem
 
 
@@ -45,9 +46,17 @@ def naive_alternation(problem: Problem) -> Plan:
     return plan_from_grid(problem, grid, cohorts, None, False, start)
 
 
-def monolithic(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0) -> Plan | None:
+def monolithic(
+    problem: Problem,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 2,
+    seed: int = 0,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Plan | None:
     """The employee-level model of the whole problem in one CP-SAT search; ``None`` when it finds no plan
-    within ``time_limit`` (status "infeasible" only when CP-SAT proves it)."""
+    within ``time_limit`` (status "infeasible" only when CP-SAT proves it). ``on_progress`` hears of every
+    improving solution (seconds since the call, including building the model)."""
     start = time.perf_counter()
     cohorts = form_cohorts(problem)
     data = _Data(problem, cohorts, grouped=False)
@@ -56,7 +65,13 @@ def monolithic(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, 
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = max(0.05, time_limit - (time.perf_counter() - start))
-    status = solver.solve(built.model)
+
+    def report(value: float, bound: float) -> None:
+        if on_progress is not None:
+            elapsed = time.perf_counter() - start
+            on_progress(Progress(elapsed, value / built.scale, max(0.0, bound / built.scale)))
+
+    status = solver.solve(built.model, _Watch(report, None))
     if status == cp_model.INFEASIBLE:
         return Plan(status="infeasible", cohorts=cohorts, solve_seconds=time.perf_counter() - start)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
