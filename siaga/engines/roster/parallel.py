@@ -115,7 +115,7 @@ def merge(problem: Problem, plans: list[Plan], started: float) -> Plan:
     bounds = [plan.bound for plan in plans]
     bound: float | None = None
     if all(b is not None for b in bounds):
-        value = sum(float(b or 0) for b in bounds)
+        value = float(sum(float(b or 0) for b in bounds))
         bound = int(value) if value.is_integer() else value
     return Plan(
         status="optimal" if all(plan.status == "optimal" for plan in plans) else "feasible",
