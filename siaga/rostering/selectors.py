@@ -551,3 +551,42 @@ def plan_rule_breaks(*, plan: RosterPlan, problem: Any = None, engine_plan: Any 
 
 def plan_has_pins(*, plan: RosterPlan) -> bool:
     return RosterAssignment.objects.filter(plan=plan, pinned_by__isnull=False).exists()
+
+
+def plan_coverage(*, plan: RosterPlan) -> tuple[list[tuple[dt.date, str]], list[dict[str, Any]]]:
+    """Coverage per service: for every unit's coverage rule, the holders of the skill on site in each
+    day and shift against the minimum, so a planner sees at once where a service runs thin."""
+    problem = plan.problem
+    shifts = [s["id"] for s in problem.get("shifts", [])]
+    assignments = plan.result.get("assignments", [])
+    slots = sorted({(dt.date.fromisoformat(a["date"]), s) for a in assignments for s in shifts})
+    skills = {e["id"]: set(e.get("skills", [])) for e in problem.get("employees", [])}
+    unit_of = {e["id"]: e["unit"] for e in problem.get("employees", [])}
+    on_site: dict[tuple[str, str, dt.date, str], int] = {}
+    for a in assignments:
+        if a["mode"] != "wfo":
+            continue
+        for skill in skills.get(a["employee"], ()):
+            key = (unit_of[a["employee"]], skill, dt.date.fromisoformat(a["date"]), a["shift"])
+            on_site[key] = on_site.get(key, 0) + 1
+    names = dict(Unit.objects.filter(government_id=plan.government_id).values_list("code", "name"))
+    rows = []
+    for unit in problem.get("units", []):
+        for rule in unit.get("coverage", []):
+            cells = [
+                DayLoad(day, shift, on_site.get((unit["id"], rule["skill"], day, shift), 0), rule["min"])
+                for day, shift in slots
+            ]
+            spare = min((c.on_site - c.limit for c in cells), default=0)
+            rows.append(
+                {
+                    "unit": unit["id"],
+                    "name": names.get(unit["id"], unit["id"]),
+                    "skill": rule["skill"],
+                    "min": rule["min"],
+                    "cells": cells,
+                    "spare": spare,
+                }
+            )
+    rows.sort(key=lambda r: (r["spare"], r["name"]))
+    return slots, rows

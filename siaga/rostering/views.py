@@ -326,11 +326,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "rostering/_plan_progress.html", {"plan": plan, "chart": selectors.progress_chart(plan=plan)}
             )
         return HttpResponse(headers={"HX-Refresh": "true"})  # finished: reload the whole page
-    by = "floor" if request.GET.get("by") == "floor" else "unit"
+    by = request.GET.get("by") if request.GET.get("by") in ("floor", "coverage") else "unit"
     context: dict[str, object] = {"plan": plan, "by": by, "chart": selectors.progress_chart(plan=plan)}
     if plan.status in (RosterPlan.Status.DRAFT, RosterPlan.Status.PUBLISHED, RosterPlan.Status.SUPERSEDED):
-        days, shifts, rows = selectors.plan_heatmap(plan=plan, by=by)
-        context.update(days=days, shifts=shifts, rows=rows)
+        if by == "coverage":
+            slots, coverage = selectors.plan_coverage(plan=plan)
+            context.update(slots=slots, coverage=coverage)
+        else:
+            days, shifts, rows = selectors.plan_heatmap(plan=plan, by=by)
+            context.update(days=days, shifts=shifts, rows=rows)
     return render(request, "rostering/plan_detail.html", context)
 
 

@@ -177,3 +177,20 @@ def test_who_may_plan_and_see_plans(planned_org, client, other_government):
     assert sorted(u.code for u in form_units) == ["DPMPTSP", "DPMPTSP-PEL", "DPMPTSP-UMUM"]
     client.force_login(planned_org["users"]["kabid"])
     assert client.post(reverse("rostering:plan_publish", args=[plan.pk])).status_code == 404
+
+
+def test_coverage_per_service_shows_the_front_office_on_site_against_the_minimum(planned_org, client):
+    plan = make_plan(planned_org, time_limit=10)
+    solve_plan.call(plan.pk)
+    plan.refresh_from_db()
+    slots, rows = selectors.plan_coverage(plan=plan)
+    assert [(r["unit"], r["skill"], r["min"]) for r in rows] == [("DPMPTSP-PEL", "front_office", 1)]
+    front_desk = {planned_org["staff"].pk, planned_org["kabid"].pk}
+    for (day, shift), cell in zip(slots, rows[0]["cells"], strict=True):
+        expected = RosterAssignment.objects.filter(
+            plan=plan, employee_id__in=front_desk, date=day, mode="wfo", shift=shift
+        ).count()
+        assert cell.on_site == expected >= 1
+    client.force_login(planned_org["users"]["admin"])
+    page = client.get(reverse("rostering:plan_detail", args=[plan.pk]), {"by": "coverage"})
+    assert page.context["coverage"] == rows
