@@ -326,7 +326,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "rostering/_plan_progress.html", {"plan": plan, "chart": selectors.progress_chart(plan=plan)}
             )
         return HttpResponse(headers={"HX-Refresh": "true"})  # finished: reload the whole page
-    by = request.GET.get("by") if request.GET.get("by") in ("floor", "coverage") else "unit"
+    by = request.GET.get("by", "unit")
+    if by not in ("floor", "coverage"):
+        by = "unit"
     context: dict[str, object] = {"plan": plan, "by": by, "chart": selectors.progress_chart(plan=plan)}
     if plan.status in (RosterPlan.Status.DRAFT, RosterPlan.Status.PUBLISHED, RosterPlan.Status.SUPERSEDED):
         if by == "coverage":
