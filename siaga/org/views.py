@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from siaga.core import access
 from siaga.core.access import Perm
+from siaga.core.forms import apply_service_errors
 from siaga.core.views import client_ip
 from siaga.org import imports, selectors, services
 from siaga.org.authority import Action, can_act
@@ -37,18 +38,6 @@ def _actor(request: HttpRequest) -> access.Actor:
     if not actor.is_authenticated:
         raise PermissionDenied
     return actor
-
-
-def _apply_errors(form: object, exc: ValidationError) -> None:
-    """Put a service's validation errors on the form fields they name."""
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.message_dict.items():
-            target = field_name if field_name in form.fields else None  # type: ignore[attr-defined]
-            for message in errors:
-                form.add_error(target, message)  # type: ignore[attr-defined]
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)  # type: ignore[attr-defined]
 
 
 @login_required
@@ -210,7 +199,7 @@ def delegation_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -286,7 +275,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("org:import_detail", pk=job.pk)
     jobs = selectors.import_job_list(actor=actor)[:20]
@@ -334,7 +323,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.unit_update(unit=unit, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Unit saved."))
             return redirect("org:unit_detail", pk=unit.pk)
@@ -370,7 +359,7 @@ def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.employee_update(employee=employee, actor=request.user, skills=skills, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Employee saved."))
             return redirect("org:employee_detail", pk=employee.pk)

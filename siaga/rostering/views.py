@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from siaga.core import access
 from siaga.core.access import Perm
+from siaga.core.forms import apply_service_errors
 from siaga.core.models import Role
 from siaga.core.services import audit_record
 from siaga.engines.roster.types import problem_to_dict
@@ -306,9 +307,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            apply_service_errors(form, exc)
         else:
             return redirect("rostering:plan_detail", pk=plan.pk)
     plans = selectors.plan_list(actor=actor)[:30]
