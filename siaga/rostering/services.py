@@ -279,7 +279,7 @@ def leave_decide(
     the day (head, or Plh/Plt: ``can_act(…, Action.APPROVE_LEAVE, …)``); otherwise its reason is raised."""
     day = on or timezone.localdate()
     with transaction.atomic():
-        locked = Leave.objects.select_for_update().select_related("employee__unit").get(pk=leave.pk)
+        locked = Leave.objects.select_for_update(of=("self",)).select_related("employee__unit").get(pk=leave.pk)
         if locked.status != Leave.Status.REQUESTED:
             raise ValidationError(
                 _("This leave was already %(status)s.") % {"status": locked.get_status_display().lower()}
@@ -564,7 +564,11 @@ def assignment_override(*, assignment: RosterAssignment, mode: str, shift: str, 
         locked = RosterPlan.objects.select_for_update().get(pk=plan.pk)
         if locked.status not in (RosterPlan.Status.DRAFT, RosterPlan.Status.PUBLISHED):
             raise ValidationError(_("Only a draft or a published roster can be changed."))
-        row = RosterAssignment.objects.select_for_update().select_related("employee").get(pk=assignment.pk, plan=locked)
+        row = (
+            RosterAssignment.objects.select_for_update(of=("self",))
+            .select_related("employee")
+            .get(pk=assignment.pk, plan=locked)
+        )
         if row.mode == RosterAssignment.Mode.OFF:
             raise ValidationError(
                 _("%(name)s is not available on %(date)s; that day cannot be changed.")
@@ -739,7 +743,7 @@ def replan_publish(*, plan: RosterPlan) -> str:
     from siaga.rostering.selectors import plan_as_engine_plan, plan_diff, plan_rule_breaks
 
     with transaction.atomic():
-        new = RosterPlan.objects.select_for_update().select_related("government", "unit").get(pk=plan.pk)
+        new = RosterPlan.objects.select_for_update(of=("self",)).select_related("government", "unit").get(pk=plan.pk)
         if new.replaces_id is None:
             return "skipped"
         old = RosterPlan.objects.select_for_update().filter(pk=new.replaces_id).first()
