@@ -125,6 +125,14 @@ class Actor:
 ANONYMOUS = Actor(user_id=None, government=None, roles=frozenset())
 
 
+def request_actor(request: Any) -> Actor:
+    """The actor of a request made by someone who belongs to a government; refuses anyone else."""
+    actor: Actor = request.actor
+    if not actor.is_authenticated:
+        raise PermissionDenied
+    return actor
+
+
 def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.date | None = None) -> Actor:
     """Build the actor for ``user`` in the chosen government (the first one they belong to by default)."""
     from siaga.org.models import Delegation, Employee

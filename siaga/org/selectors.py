@@ -160,10 +160,11 @@ def employee_list(*, actor: Actor, filters: EmployeeFilters | None = None) -> Qu
     if f.status:
         qs = qs.filter(status=f.status)
     if f.skill:
-        qs = qs.filter(skills__code=f.skill)
+        # The join through skills is the only one that can repeat a row.
+        qs = qs.filter(skills__code=f.skill).distinct()
     if f.building_id:
         qs = qs.filter(building_id=f.building_id)
-    return qs.order_by("name", "nip").distinct()
+    return qs.order_by("name", "nip")
 
 
 def employee_get(*, actor: Actor, pk: int | None = None, nip: str | None = None) -> Employee:
@@ -176,6 +177,22 @@ def employee_get(*, actor: Actor, pk: int | None = None, nip: str | None = None)
     if employee is None:
         raise Http404
     return employee
+
+
+def government_employees(*, actor: Actor) -> QuerySet[Employee]:
+    """Every active employee of the actor's government, outside the directory scope: a superior
+    appointing a Plh/Plt may pick anyone. Callers show identity (NIP, name) only."""
+    return access.scope_government(actor, Employee.objects.filter(is_active=True))
+
+
+def unit_acting_today(*, unit: Unit) -> Delegation | None:
+    """The Plh/Plt acting for the unit's head today, if any."""
+    today = timezone.localdate()
+    return (
+        Delegation.objects.filter(unit=unit, start__lte=today, end__gte=today, revoked_at__isnull=True)
+        .select_related("acting")
+        .first()
+    )
 
 
 def government_employee_get(*, actor: Actor, nip: str) -> Employee:

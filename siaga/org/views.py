@@ -28,40 +28,27 @@ from siaga.org.forms import (
     SpaceStatusForm,
     UnitForm,
 )
-from siaga.org.models import Building, Delegation, Floor, ImportJob, Room, SpaceStatus
+from siaga.org.models import Building, Floor, ImportJob, Room, SpaceStatus
 
 PAGE_SIZE = 25
 
 
-def _actor(request: HttpRequest) -> access.Actor:
-    actor: access.Actor = request.actor  # type: ignore[attr-defined]
-    if not actor.is_authenticated:
-        raise PermissionDenied
-    return actor
-
-
 @login_required
 def unit_tree(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.VIEW_ORG)
     return render(request, "org/unit_tree.html", {"roots": selectors.unit_tree(actor=actor)})
 
 
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.VIEW_ORG)
     unit = selectors.unit_get(actor=actor, pk=pk)
-    today = timezone.localdate()
-    acting = (
-        Delegation.objects.filter(unit=unit, start__lte=today, end__gte=today, revoked_at__isnull=True)
-        .select_related("acting")
-        .first()
-    )
     context = {
         "unit": unit,
         "head": selectors.unit_head(unit=unit),
-        "acting": acting,
+        "acting": selectors.unit_acting_today(unit=unit),
         "children": selectors.unit_list(actor=actor).filter(parent=unit).order_by("code"),
         "positions": unit.positions.order_by("-is_head", "level", "name"),
         "visible_employees": selectors.employee_list(
@@ -74,7 +61,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def employee_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.VIEW_EMPLOYEES)
     form = EmployeeFilterForm(request.GET or None, actor=actor)
     employees = selectors.employee_list(actor=actor, filters=form.filters())
@@ -85,7 +72,7 @@ def employee_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.VIEW_EMPLOYEES)
     employee = selectors.employee_get(actor=actor, pk=pk)
     context: dict[str, object] = {
@@ -111,7 +98,7 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def employee_risk_update(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     employee = selectors.employee_get(actor=actor, pk=pk)
     if not access.can_view_health(actor, employee):
         raise PermissionDenied
@@ -126,14 +113,14 @@ def employee_risk_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def building_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.VIEW_ORG)
     return render(request, "org/building_list.html", {"buildings": selectors.building_list(actor=actor)})
 
 
 @login_required
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.VIEW_ORG)
     building = selectors.building_get(actor=actor, pk=pk)
     occupancy = selectors.floor_occupancy(building=building)
@@ -152,7 +139,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def delegation_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_DELEGATIONS)
     today = timezone.localdate()
     delegations = selectors.delegation_list(actor=actor)
@@ -170,15 +157,11 @@ def _appointable_units(actor: access.Actor) -> object:
 
 @login_required
 def delegation_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_DELEGATIONS)
     units = _appointable_units(actor)
-    employees = selectors.employee_list(actor=actor)
-    if not actor.has_role(access.Role.ADMIN):
-        # A superior official picks among the whole government's staff, not only their own team.
-        from siaga.org.models import Employee
-
-        employees = access.scope_government(actor, Employee.objects.filter(is_active=True))
+    # A superior official picks among the whole government's staff, not only their own team.
+    employees = selectors.government_employees(actor=actor)
     initial = {"unit": request.GET.get("unit"), "start": timezone.localdate()}
     form = DelegationForm(request.POST or None, units=units, employees=employees, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -219,7 +202,7 @@ def delegation_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     delegation = selectors.delegation_get(actor=actor, pk=pk)
     if not access.can_manage_delegation(actor, delegation.unit_id, delegation.unit.parent_id):
         raise PermissionDenied
@@ -235,7 +218,7 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def authority_check(request: HttpRequest) -> HttpResponse:
     """Answer "may this person take this decision for this unit?" with the reason."""
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_DELEGATIONS)
     answer = None
     nip = "".join(ch for ch in request.GET.get("nip", "") if ch.isdigit())
@@ -243,9 +226,7 @@ def authority_check(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     units = selectors.unit_list(actor=actor).order_by("code")
     if nip and unit_id.isdigit() and action in Action.__members__.values():
-        from siaga.org.models import Employee
-
-        employee = access.scope_government(actor, Employee.objects.all()).filter(nip=nip).first()
+        employee = selectors.government_employees(actor=actor).filter(nip=nip).first()
         unit = units.filter(pk=int(unit_id)).first()
         if employee is None or unit is None:
             messages.error(request, _("No employee with that NIP, or no such unit, in this government."))
@@ -261,7 +242,7 @@ def authority_check(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ORG)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +265,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ORG)
     job = selectors.import_job_get(actor=actor, pk=pk)
     running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
@@ -294,7 +275,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ORG)
     if kind not in ImportJob.Kind.values or fmt not in ("csv", "xlsx"):
         raise Http404
@@ -306,7 +287,7 @@ def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
 
 @login_required
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ORG)
     unit = selectors.unit_get(actor=actor, pk=pk)
     initial = {
@@ -336,7 +317,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ORG)
     employee = selectors.employee_get(actor=actor, pk=pk)
     initial = {
@@ -374,7 +355,7 @@ def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def space_status(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Open, restrict or close a building or one of its floors or rooms."""
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ORG)
     querysets = {"building": Building.objects.all(), "floor": Floor.objects.all(), "room": Room.objects.all()}
     if kind not in querysets:
@@ -400,7 +381,7 @@ def space_status(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def employee_account_create(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ORG)
     employee = selectors.employee_get(actor=actor, pk=pk)
     try:

@@ -18,7 +18,7 @@ from django.http import Http404
 from siaga.core import access
 from siaga.core.access import Actor, Perm
 from siaga.core.models import Role
-from siaga.org.models import Skill, Unit
+from siaga.org.models import Employee, Skill, Unit
 from siaga.rostering.models import (
     CoverageRule,
     GovernmentPolicy,
@@ -590,3 +590,14 @@ def plan_coverage(*, plan: RosterPlan) -> tuple[list[tuple[dt.date, str]], list[
             )
     rows.sort(key=lambda r: (r["spare"], r["name"]))
     return slots, rows
+
+
+def actor_employee(*, actor: Actor) -> Employee:
+    """The employee record of the person acting; refuses people who have none."""
+    if actor.employee_id is None:
+        raise PermissionDenied
+    return Employee.objects.select_related("position", "unit").get(pk=actor.employee_id)
+
+
+def coverage_rules(*, unit: Unit) -> QuerySet[CoverageRule]:
+    return CoverageRule.objects.filter(unit=unit).select_related("skill").order_by("skill__code")

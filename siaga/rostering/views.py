@@ -20,7 +20,7 @@ from siaga.core.forms import apply_service_errors
 from siaga.core.models import Role
 from siaga.core.services import audit_record
 from siaga.engines.roster.types import problem_to_dict
-from siaga.org.models import Employee, Unit
+from siaga.org.models import Unit
 from siaga.rostering import selectors, services
 from siaga.rostering.forms import (
     AdoptForm,
@@ -32,31 +32,18 @@ from siaga.rostering.forms import (
     SituationForm,
     UnitSettingsForm,
 )
-from siaga.rostering.models import CoverageRule, Leave, RosterPlan, Sector
+from siaga.rostering.models import Leave, RosterPlan, Sector
 from siaga.rostering.problem import policy_in_effect, problem_build, unit_sector_and_health
-
-
-def _actor(request: HttpRequest) -> access.Actor:
-    actor: access.Actor = request.actor  # type: ignore[attr-defined]
-    if not actor.is_authenticated:
-        raise PermissionDenied
-    return actor
 
 
 def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _employee(actor: access.Actor) -> Employee:
-    if actor.employee_id is None:
-        raise PermissionDenied
-    return Employee.objects.select_related("position", "unit").get(pk=actor.employee_id)
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """BKPSDM's page: the policy in use, presets, the dated situation. Unit heads go to their units."""
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ROSTER)
     if not actor.has_role(Role.ADMIN):
         return redirect("rostering:unit_list")
@@ -77,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def preset_adopt(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     selectors.require_policy_admin(actor)
     preset = selectors.preset_get(pk=pk)
     form = AdoptForm(request.POST)
@@ -97,7 +84,7 @@ def preset_adopt(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     policy = selectors.policy_get(actor=actor, pk=pk)
     form = PolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +104,7 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def situation_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     selectors.require_policy_admin(actor)
     form = SituationForm(request.POST)
     if form.is_valid():
@@ -135,7 +122,7 @@ def situation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ROSTER)
     units = selectors.roster_unit_list(actor=actor).prefetch_related("coverage_rules__skill")
     return render(request, "rostering/unit_list.html", {"units": units})
@@ -144,7 +131,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Coverage rules of a unit (BKPSDM and its heads); sector, health flag and cohorts (BKPSDM)."""
-    actor = _actor(request)
+    actor = access.request_actor(request)
     unit = selectors.roster_unit_get(actor=actor, pk=pk)
     is_admin = actor.has_role(Role.ADMIN)
     own = getattr(unit, "roster_settings", None)
@@ -177,7 +164,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unit": unit,
         "sector": Sector(sector).label,
         "health_unit": health,
-        "rules": CoverageRule.objects.filter(unit=unit).select_related("skill").order_by("skill__code"),
+        "rules": selectors.coverage_rules(unit=unit),
         "coverage_form": coverage_form,
         "settings_form": settings_form if is_admin else None,
     }
@@ -187,7 +174,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def coverage_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     rule = selectors.coverage_rule_get(actor=actor, pk=pk)
     unit_pk = rule.unit_id
     services.coverage_rule_delete(rule=rule, actor=request.user)
@@ -199,7 +186,7 @@ def coverage_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def problem_json(request: HttpRequest) -> HttpResponse:
     """The roster problem of the whole government for ``?start=&end=``, for ``siaga roster solve``."""
-    actor = _actor(request)
+    actor = access.request_actor(request)
     selectors.require_policy_admin(actor)
     form = ProblemForm(request.GET)
     if not form.is_valid():
@@ -224,7 +211,7 @@ def problem_json(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def leave_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     leaves = selectors.leave_list(actor=actor).order_by("-start", "-id")[:100]
     can_decide = bool(actor.managed_unit_ids)
     return render(
@@ -236,8 +223,8 @@ def leave_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def leave_request(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    employee = _employee(actor)
+    actor = access.request_actor(request)
+    employee = selectors.actor_employee(actor=actor)
     form = LeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -255,9 +242,9 @@ def leave_request(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def leave_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     leave = selectors.leave_get(actor=actor, pk=pk)
-    approver = _employee(actor)
+    approver = selectors.actor_employee(actor=actor)
     approve = request.POST.get("decision") == "approve"
     try:
         services.leave_decide(
@@ -280,7 +267,7 @@ def leave_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ROSTER)
     is_admin = actor.has_role(Role.ADMIN)
     today = timezone.localdate()
@@ -316,7 +303,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ROSTER)
     plan = selectors.plan_get(actor=actor, pk=pk, full=True)
     if request.headers.get("HX-Request"):
@@ -341,7 +328,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_unit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ROSTER)
     plan = selectors.plan_get(actor=actor, pk=pk)
     unit = selectors.plannable_units(actor=actor).filter(code=code).first()
@@ -365,7 +352,7 @@ def plan_unit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ROSTER)
     plan = selectors.plan_get(actor=actor, pk=pk)
     try:
@@ -380,7 +367,7 @@ def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = access.request_actor(request)
     actor.require(Perm.MANAGE_ROSTER)
     plan = selectors.plan_get(actor=actor, pk=pk)
     try:
@@ -395,7 +382,7 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_schedule(request: HttpRequest) -> HttpResponse:
     """“Jadwal saya”: the next weeks of the person's published roster, for the phone."""
-    actor = _actor(request)
+    actor = access.request_actor(request)
     today = timezone.localdate()
     days = selectors.my_schedule(actor=actor, start=today, end=today + dt.timedelta(days=42))
     feed = selectors.calendar_feed_of(actor=actor)
@@ -415,8 +402,8 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
     """Subscribe (a new secret address, shown once) or revoke the person's calendar feed."""
     from django.urls import reverse
 
-    actor = _actor(request)
-    employee = _employee(actor)
+    actor = access.request_actor(request)
+    employee = selectors.actor_employee(actor=actor)
     if request.POST.get("action") == "revoke":
         if services.calendar_feed_revoke(employee=employee, actor=request.user):
             messages.success(request, _("The calendar address was revoked. Calendars subscribed to it stop updating."))
@@ -461,7 +448,7 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
 def plan_unit_xlsx(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     from siaga.rostering import exports
 
-    plan, unit = selectors.plan_unit_get(actor=_actor(request), pk=pk, code=code)
+    plan, unit = selectors.plan_unit_get(actor=access.request_actor(request), pk=pk, code=code)
     days, rows = selectors.plan_unit_grid(plan=plan, unit_code=unit.code)
     body = exports.unit_grid_xlsx(plan=plan, unit=unit, days=days, rows=rows)
     response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
@@ -474,7 +461,7 @@ def plan_unit_xlsx(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 def plan_unit_pdf(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     from siaga.rostering import exports
 
-    actor = _actor(request)
+    actor = access.request_actor(request)
     plan, unit = selectors.plan_unit_get(actor=actor, pk=pk, code=code)
     days, rows = selectors.plan_unit_grid(plan=plan, unit_code=unit.code)
     body = exports.unit_grid_pdf(plan=plan, unit=unit, days=days, rows=rows, tzinfo=actor.tenant.tzinfo)
@@ -501,7 +488,7 @@ def _plan_and_unit(actor: access.Actor, pk: int, code: str) -> tuple[RosterPlan,
 def plan_assignment_override(request: HttpRequest, pk: int, code: str, assignment_pk: int) -> HttpResponse:
     """Set one employee's day by hand (``mode`` = ``wfh`` or ``wfo:<shift>``). With htmx: the updated cell
     and, out of band, the rules the plan now breaks; otherwise back to the unit's page."""
-    actor = _actor(request)
+    actor = access.request_actor(request)
     plan, unit = _plan_and_unit(actor, pk, code)
     assignment = selectors.plan_assignment_get(actor=actor, plan=plan, unit=unit, pk=assignment_pk)
     mode, _sep, shift = request.POST.get("mode", "").partition(":")
@@ -538,7 +525,7 @@ def plan_assignment_override(request: HttpRequest, pk: int, code: str, assignmen
 @require_GET
 def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
     """What a replan changed against the plan it replaced, per employee and day."""
-    actor = _actor(request)
+    actor = access.request_actor(request)
     plan, old, changes = selectors.plan_changes_get(actor=actor, pk=pk)
     whole = actor.has_role(Role.ADMIN) or plan.unit_id in actor.managed_unit_ids
     context = {"plan": plan, "old": old, "changes": changes, "can_open": whole}

@@ -76,8 +76,7 @@ class Command(BaseCommand):
         ]
         for d in result.delegations:
             lines.append(
-                f"  {d.get_kind_display().split(' ')[0]:<10} {d.unit.name}: {d.acting.name} "
-                f"({d.start:%d-%m-%Y} – {d.end:%d-%m-%Y})"
+                f"  {d.kind.capitalize():<10} {d.unit.name}: {d.acting.name} ({d.start:%d-%m-%Y} – {d.end:%d-%m-%Y})"
             )
         self.stdout.write("\n".join(lines))
 
