@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "siaga.core",
     "siaga.org",
     "siaga.rostering",
+    "siaga.attendance",
+    "siaga.workday",
+    "siaga.meetings",
     "siaga.demo",
 ]
 

@@ -17,7 +17,10 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as RequestValidationError
 
 from siaga.api.auth import SessionAuth, TokenAuth
+from siaga.attendance.api import router as attendance_router
+from siaga.meetings.api import router as meetings_router
 from siaga.org.api import router as org_router
+from siaga.workday.api import router as workday_router
 
 api = NinjaAPI(
     title="Siaga API",
@@ -86,3 +89,6 @@ def on_request_invalid(request: HttpRequest, exc: RequestValidationError) -> Htt
 
 
 api.add_router("/v1/", org_router)
+api.add_router("/v1/", attendance_router)
+api.add_router("/v1/", workday_router)
+api.add_router("/v1/", meetings_router)

@@ -40,6 +40,11 @@ class Perm(StrEnum):
     VIEW_HEALTH = "view_health"  # risk profiles and, later, cases
     MANAGE_TOKENS = "manage_tokens"
     MANAGE_ROSTER = "manage_roster"  # work policy and situation (admin); coverage rules (admin, unit heads)
+    ATTEND = "attend"  # own check-ins, work reports, travel permit requests, recall answers, meeting invitations
+    MANAGE_ATTENDANCE = "manage_attendance"  # attendance, reports, permits, recalls of the managed units
+    VIEW_PRESENCE = "view_presence"  # who was where and when (contact tracing)
+    MANAGE_MEETINGS = "manage_meetings"  # request meetings and book rooms
+    MANAGE_EVENTS = "manage_events"  # mass events (apel, diklat, bimtek) of the government
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -52,12 +57,24 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_AUDIT,
             Perm.MANAGE_TOKENS,
             Perm.MANAGE_ROSTER,
+            Perm.MANAGE_ATTENDANCE,
+            Perm.MANAGE_MEETINGS,
+            Perm.MANAGE_EVENTS,
         }
     ),
-    Role.HEALTH: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.VIEW_HEALTH}),
+    Role.HEALTH: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.VIEW_HEALTH, Perm.VIEW_PRESENCE}),
     Role.SERVICE_OFFICER: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES}),
-    DerivedRole.UNIT_HEAD: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.MANAGE_DELEGATIONS, Perm.MANAGE_ROSTER}),
-    DerivedRole.EMPLOYEE: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES}),
+    DerivedRole.UNIT_HEAD: frozenset(
+        {
+            Perm.VIEW_ORG,
+            Perm.VIEW_EMPLOYEES,
+            Perm.MANAGE_DELEGATIONS,
+            Perm.MANAGE_ROSTER,
+            Perm.MANAGE_ATTENDANCE,
+            Perm.MANAGE_MEETINGS,
+        }
+    ),
+    DerivedRole.EMPLOYEE: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.ATTEND}),
     Role.CITIZEN: frozenset(),
 }
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from siaga.org.models import Skill, Unit
-from siaga.rostering.models import Leave, RiskZone, Sector, WorkPolicy
+from siaga.rostering.models import Leave, MeetingPriority, RiskZone, Sector, WorkPolicy
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -79,6 +79,14 @@ class PolicyForm(forms.ModelForm):
         help_text=_('JSON, e.g. [{"id": "pagi", "start": "07:30", "end": "11:30"}]'),
     )
 
+    in_person_meeting_priorities = forms.MultipleChoiceField(
+        label=_("Meeting priorities that may meet in person"),
+        choices=MeetingPriority.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Meetings of other priorities are held online."),
+    )
+
     class Meta:
         model = WorkPolicy
         fields = [
@@ -98,6 +106,9 @@ class PolicyForm(forms.ModelForm):
             "health_units_exempt",
             "health_units_basis",
             "mass_gathering_ban",
+            "in_person_meeting_priorities",
+            "late_tolerance_minutes",
+            "early_leave_tolerance_minutes",
         ]
         widgets = {
             "legal_basis": forms.Textarea(attrs={"rows": 3}),

@@ -37,6 +37,19 @@ class Sector(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
+class MeetingPriority(models.TextChoices):
+    """How urgent a meeting is; the policy says which priorities may meet in person."""
+
+    ROUTINE = "rutin", _("Routine")
+    IMPORTANT = "penting", _("Important")
+    URGENT = "sangat_mendesak", _("Very urgent")
+
+
+def default_in_person_priorities() -> list[str]:
+    """Under a work-from-home policy only very urgent meetings are held at the office (DOMAIN.md §1)."""
+    return [MeetingPriority.URGENT.value]
+
+
 class WorkPolicy(models.Model):
     """A work-arrangement policy (sistem kerja ASN): a national preset (no government) or a
     government's own editable copy of one. Caps, shifts and exemptions are data with a legal basis."""
@@ -77,6 +90,18 @@ class WorkPolicy(models.Model):
     health_units_exempt = models.BooleanField(_("health units are exempt from work-from-home rules"), default=False)
     health_units_basis = models.CharField(_("legal basis of the health-unit exemption"), max_length=250, blank=True)
     mass_gathering_ban = models.BooleanField(_("mass gatherings banned"), default=False)
+    in_person_meeting_priorities = models.JSONField(
+        _("meeting priorities that may meet in person"),
+        default=default_in_person_priorities,
+        blank=True,
+        help_text=_("Meetings of other priorities are held online."),
+    )
+    late_tolerance_minutes = models.PositiveSmallIntegerField(
+        _("late after (minutes past the shift start)"), default=15
+    )
+    early_leave_tolerance_minutes = models.PositiveSmallIntegerField(
+        _("early leave before (minutes before the shift end)"), default=0
+    )
     weights = models.JSONField(
         _("planning weights"),
         default=default_weights,
@@ -134,6 +159,9 @@ class WorkPolicy(models.Model):
             errors["cap_rows"] = str(exc)
         if self.cohorts_default < 1:
             errors["cohorts_default"] = _("A unit rotates in at least one cohort.")
+        priorities = self.in_person_meeting_priorities
+        if not isinstance(priorities, list) or not set(priorities) <= set(MeetingPriority.values):
+            errors["in_person_meeting_priorities"] = _("Choose among routine, important and very urgent.")
         if errors:
             raise ValidationError(errors)
 
@@ -300,6 +328,50 @@ class Leave(TenantModel):
 
     def overlaps(self, start: dt.date, end: dt.date) -> bool:
         return self.start <= end and start <= self.end
+
+
+class Absence(TenantModel):
+    """Days an employee cannot work, set by another workflow: an approved travel permit, an isolation or
+    quarantine order. Leave keeps its own model. ``source`` names the row that caused it
+    (``"workday.travelpermit:12"``), so the workflow can move or lift its own absence.
+
+    The roster problem and every role but the task force and the person see isolation and quarantine only
+    as ``unavailable`` (``problem_reason``): a diagnosis never reaches a unit head."""
+
+    class Reason(models.TextChoices):
+        TRAVEL = "travel", _("Travel permit")
+        ISOLATION = "isolation", _("Isolation")
+        QUARANTINE = "quarantine", _("Quarantine")
+        OTHER = "other", _("Other")
+
+    HEALTH_REASONS = frozenset({Reason.ISOLATION, Reason.QUARANTINE})
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="absences", verbose_name=_("employee")
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    source = models.CharField(_("source"), max_length=80)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-start", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="absence_dates"),
+            models.UniqueConstraint(fields=["source"], name="absence_source_unique"),
+        ]
+        indexes = [models.Index(fields=["employee", "start", "end"], name="absence_employee_period")]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.start}–{self.end} ({self.reason})"
+
+    @property
+    def problem_reason(self) -> str:
+        """The reason as the roster problem and unit heads see it."""
+        return "unavailable" if self.reason in self.HEALTH_REASONS else str(self.reason)
 
 
 class RosterPlan(TenantModel):

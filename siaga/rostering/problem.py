@@ -19,7 +19,8 @@ Decisions the builder takes (see docs/policies.md):
   exempts health units. An exemption wins over ``always_wfo``: a vulnerable official's on-site duties go
   to a Plh. The file only says ``always_wfh``, never why.
   Risk profiles are read only when the policy has a health exemption, and the read is audit-logged.
-- **Unavailable**: approved leave overlapping the period (reason ``leave``).
+- **Unavailable**: approved leave overlapping the period (reason ``leave``) and absences set by other
+  workflows (``Absence``: travel permits as ``travel``; isolation and quarantine only as ``unavailable``).
 - **Days**: workdays from ``Government.workweek``; holidays are the workdays the working calendar
   (national holidays, cuti bersama and the government's overrides) marks as non-working. An override
   that makes a weekend day a working day cannot be expressed in the format and is ignored.
@@ -41,6 +42,7 @@ from siaga.engines.roster import types as rt
 from siaga.org.models import Employee, Floor, Position, RiskProfile, SpaceStatus, Unit
 from siaga.rostering import caps
 from siaga.rostering.models import (
+    Absence,
     CapBasis,
     CoverageRule,
     GovernmentPolicy,
@@ -233,6 +235,10 @@ def problem_build(
         employee__in=employees, status=Leave.Status.APPROVED, start__lte=end, end__gte=start
     ).order_by("start"):
         leaves[leave.employee_id].append(rt.Unavailable(max(leave.start, start), min(leave.end, end), "leave"))
+    for absence in Absence.objects.filter(employee__in=employees, start__lte=end, end__gte=start).order_by("start"):
+        leaves[absence.employee_id].append(
+            rt.Unavailable(max(absence.start, start), min(absence.end, end), absence.problem_reason)
+        )
     problem_employees = []
     for employee in employees:
         own_floor = add_floor(employee.floor) if employee.floor is not None else None

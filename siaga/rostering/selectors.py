@@ -20,6 +20,7 @@ from siaga.core.access import Actor, Perm
 from siaga.core.models import Role
 from siaga.org.models import Employee, Skill, Unit
 from siaga.rostering.models import (
+    Absence,
     CoverageRule,
     GovernmentPolicy,
     GovernmentSituation,
@@ -601,3 +602,15 @@ def actor_employee(*, actor: Actor) -> Employee:
 
 def coverage_rules(*, unit: Unit) -> QuerySet[CoverageRule]:
     return CoverageRule.objects.filter(unit=unit).select_related("skill").order_by("skill__code")
+
+
+def unavailability(*, employee_id: int, day: dt.date) -> str | None:
+    """Why the employee cannot work on ``day`` (``leave``, ``travel``, ``isolation``, ``quarantine``,
+    ``other``), or ``None``. For the employee's own screens and for services; show health reasons to
+    other roles only through ``Absence.problem_reason``."""
+    if Leave.objects.filter(
+        employee_id=employee_id, status=Leave.Status.APPROVED, start__lte=day, end__gte=day
+    ).exists():
+        return "leave"
+    absence = Absence.objects.filter(employee_id=employee_id, start__lte=day, end__gte=day).order_by("start").first()
+    return None if absence is None else str(absence.reason)

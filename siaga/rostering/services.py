@@ -25,6 +25,7 @@ from siaga.org.authority import Action, can_act
 from siaga.org.models import Employee, Skill, Unit
 from siaga.rostering import caps
 from siaga.rostering.models import (
+    Absence,
     CoverageRule,
     GovernmentPolicy,
     GovernmentSituation,
@@ -61,6 +62,9 @@ POLICY_EDITABLE = (
     "health_units_exempt",
     "health_units_basis",
     "mass_gathering_ban",
+    "in_person_meeting_priorities",
+    "late_tolerance_minutes",
+    "early_leave_tolerance_minutes",
 )
 
 
@@ -702,6 +706,76 @@ def roster_replan_after_leave(*, leave_id: int, actor: Any = None) -> list[Roste
         )
     except Exception:  # the leave stays approved; the published roster stays as it is
         logger.exception("replanning for leave %s failed", leave_id)
+        return []
+
+
+def absence_set(
+    *, employee: Employee, start: dt.date, end: dt.date, reason: str, source: str, actor: Any = None
+) -> Absence:
+    """Record (or move) the absence that ``source`` causes, and replan the published rosters for the new
+    days once the transaction commits. Called by the workflows that make people unavailable: approved
+    travel permits, isolation and quarantine orders. The caller has already checked its own rules."""
+    errors: dict[str, str] = {}
+    if reason not in Absence.Reason.values:
+        errors["reason"] = _("Unknown reason for an absence.")
+    if end < start:
+        errors["end"] = _("The end date comes before the start date.")
+    if not source:
+        errors["source"] = _("An absence needs the record that causes it.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        absence = Absence.objects.select_for_update().filter(source=source).first()
+        before = None if absence is None else [absence.start.isoformat(), absence.end.isoformat(), absence.reason]
+        if absence is None:
+            absence = Absence(government_id=employee.government_id, employee=employee, source=source)
+        elif absence.employee_id != employee.pk:
+            raise ValidationError(_("This record already makes another employee absent."))
+        absence.start, absence.end, absence.reason = start, end, reason
+        absence.save()
+        audit_record(
+            actor=actor,
+            government=employee.government_id,
+            action="create" if before is None else "update",
+            obj=absence,
+            changes={"days": [before, [start.isoformat(), end.isoformat(), reason]], "source": source},
+        )
+        transaction.on_commit(partial(_replan_for_absence, absence_id=absence.pk, actor=actor))
+    return absence
+
+
+def absence_clear(*, source: str, actor: Any = None) -> bool:
+    """Remove the absence that ``source`` caused (a permit withdrawn, an order lifted). The published roster
+    keeps the person off those days until it is next planned; the unit head decides whether to recall."""
+    with transaction.atomic():
+        absence = Absence.objects.select_for_update().filter(source=source).first()
+        if absence is None:
+            return False
+        audit_record(
+            actor=actor,
+            government=absence.government_id,
+            action="delete",
+            obj=absence,
+            changes={"days": [absence.start.isoformat(), absence.end.isoformat(), absence.reason]},
+        )
+        absence.delete()
+    return True
+
+
+def _replan_for_absence(*, absence_id: int, actor: Any = None) -> list[RosterPlan]:
+    absence = Absence.objects.select_related("employee").filter(pk=absence_id).first()
+    if absence is None:
+        return []
+    try:
+        return roster_replan_for_absence(
+            employee=absence.employee,
+            start=absence.start,
+            end=absence.end,
+            reason=absence.problem_reason,
+            actor=actor,
+        )
+    except Exception:  # the absence stays recorded; the published roster stays as it is
+        logger.exception("replanning for absence %s failed", absence_id)
         return []
 
 

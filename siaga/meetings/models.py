@@ -1,0 +1,3 @@
+"""Models of the meetings app."""
+
+from __future__ import annotations

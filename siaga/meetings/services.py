@@ -1,0 +1,3 @@
+"""Writes of the meetings app: validated, atomic and audit-logged."""
+
+from __future__ import annotations

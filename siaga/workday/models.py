@@ -1,0 +1,3 @@
+"""Models of the workday app."""
+
+from __future__ import annotations
