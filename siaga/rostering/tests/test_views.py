@@ -137,7 +137,7 @@ def test_a_shift_gap_shorter_than_the_policy_asks_is_refused(org, client):
     url = reverse("rostering:policy_edit", args=[copy.pk])
     form = client.get(url).context["form"]
     initial = {**{name: field.initial for name, field in form.fields.items()}, **form.initial}
-    data = {name: initial[name] for name in form.fields if initial.get(name) not in (None, False)}
+    data = {name: initial[name] for name in form.fields if initial.get(name) is not None and initial[name] is not False}
     data["shifts_text"] = json.dumps(
         [{"id": "pagi", "start": "07:30", "end": "11:30"}, {"id": "siang", "start": "13:00", "end": "16:00"}]
     )
