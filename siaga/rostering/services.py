@@ -607,6 +607,23 @@ def assignment_override(*, assignment: RosterAssignment, mode: str, shift: str, 
                 "broken_rules": sorted({v.rule for v in violations}),
             },
         )
+        person = row.employee
+        changed = tuple(before) != (mode, shift)
+        if changed and locked.status == RosterPlan.Status.PUBLISHED and person.user_id is not None:
+            from siaga.core.services import notify
+
+            if person.user.is_active:
+                notify(
+                    user=person.user,
+                    government=locked.government,
+                    subject=_("Your work schedule changed on %(dates)s") % {"dates": date_format(row.date, "j M")},
+                    body=_("Your day in the roster was changed by hand: %(days)s.")
+                    % {
+                        "days": f"{date_format(row.date, 'j M')}: "
+                        f"{_slot_label((before[0], before[1]))} → {_slot_label((mode, shift))}"
+                    },
+                    link=f"{settings.BASE_URL}{reverse('rostering:my_schedule')}",
+                )
     assignment.mode, assignment.shift, assignment.pinned_by = row.mode, row.shift, row.pinned_by
     return OverrideResult(assignment=row, violations=violations)
 

@@ -164,3 +164,31 @@ def test_only_heads_and_bkpsdm_may_override(planned_org, unit_plan, client, make
     # The service refuses whoever may not plan the unit, whatever the page.
     with pytest.raises(PermissionDenied):
         services.assignment_override(assignment=row, mode="wfh", shift="", actor=planned_org["users"]["kabid"])
+
+
+def test_overriding_a_published_day_tells_the_employee_and_a_draft_tells_nobody(planned_org, unit_plan, make_user):
+    from siaga.core.models import Notification
+
+    plan = unit_plan()
+    home = day(plan, planned_org["umum"], "wfh")
+    person = home.employee
+    person.user = make_user(f"u{person.nip}")
+    person.save(update_fields=["user"])
+    head = planned_org["users"]["head"]
+    services.assignment_override(assignment=home, mode="wfo", shift="hari", actor=head)
+    assert not Notification.objects.filter(recipient=person.user).exists()  # a draft is nobody's schedule yet
+    plan = services.plan_publish(plan=plan, actor=head)
+    Notification.objects.all().delete()
+    row = RosterAssignment.objects.get(pk=home.pk)
+    services.assignment_override(assignment=row, mode="wfh", shift="", actor=head)
+    notes = Notification.objects.filter(recipient=person.user, channel="in_app")
+    assert [(n.subject, n.body) for n in notes] == [
+        (
+            "Your work schedule changed on 7 Dec",
+            "Your day in the roster was changed by hand: 7 Dec: office (hari) → home.",
+        )
+    ]
+    assert Notification.objects.exclude(recipient=person.user).count() == 0
+    # Setting the day to what it already is changes nothing and tells nobody.
+    services.assignment_override(assignment=RosterAssignment.objects.get(pk=home.pk), mode="wfh", shift="", actor=head)
+    assert notes.count() == 1
