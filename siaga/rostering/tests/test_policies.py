@@ -50,6 +50,23 @@ def test_a_cap_outside_zero_and_one_is_refused(government):
     assert exc.value.message_dict == {"cap_rows": ["Row 1: the cap must be from 0 to 1, not 1.2."]}
 
 
+def test_meeting_and_lateness_rules_are_edited_on_the_copy_and_checked(government):
+    copy = services.policy_copy_for_government(government=government, preset=preset("se-menpanrb-67-2020"), actor=None)
+    assert (copy.in_person_meeting_priorities, copy.late_tolerance_minutes) == (["sangat_mendesak"], 15)
+    with pytest.raises(ValidationError) as exc:
+        services.policy_update(policy=copy, actor=None, in_person_meeting_priorities=["urgent"])
+    assert exc.value.message_dict == {
+        "in_person_meeting_priorities": ["Choose among routine, important and very urgent."]
+    }
+    copy.refresh_from_db()
+    assert copy.in_person_meeting_priorities == ["sangat_mendesak"]
+    services.policy_update(
+        policy=copy, actor=None, in_person_meeting_priorities=["penting", "sangat_mendesak"], late_tolerance_minutes=0
+    )
+    copy.refresh_from_db()
+    assert (copy.in_person_meeting_priorities, copy.late_tolerance_minutes) == (["penting", "sangat_mendesak"], 0)
+
+
 def test_the_policy_in_effect_follows_the_selection_dates(government, other_government):
     zone = services.policy_copy_for_government(
         government=government, preset=preset("se-menpanrb-67-2020"), actor=None, select_from=dt.date(2026, 1, 1)
