@@ -612,7 +612,7 @@ def assignment_override(*, assignment: RosterAssignment, mode: str, shift: str, 
         if changed and locked.status == RosterPlan.Status.PUBLISHED and person.user_id is not None:
             from siaga.core.services import notify
 
-            if person.user.is_active:
+            if person.user is not None and person.user.is_active:
                 notify(
                     user=person.user,
                     government=locked.government,
