@@ -44,7 +44,7 @@ def test_risk_ratio_and_the_katz_interval() -> None:
     assert rr == pytest.approx(expected, rel=1e-12)
     assert rr == pytest.approx(254.2105263, rel=1e-9)
     assert (lo, hi) == pytest.approx((expected * math.exp(-1.959963984540054 * se), expected * math.exp(Z95 * se)))
-    assert Z95 == pytest.approx(1.959963984540054, rel=1e-15)
+    assert pytest.approx(1.959963984540054, rel=1e-15) == Z95
 
 
 def test_a_zero_cell_adds_one_half_to_every_cell() -> None:
