@@ -178,6 +178,8 @@ def _sources(args: argparse.Namespace, presence: list[Presence], cases: list[Cas
             f"unexposed; RR {rr}, p_holm {place.p_holm:.3g}",
             file=out,
         )
+    if args.replicates > 0 and scan is None:
+        print("space-time scan: no place and days with more case-days than expected", file=out)
     if scan is not None:
         print(
             f"space-time scan: {scan['zone']} {scan['start']} to {scan['end']}, {scan['case_days_observed']} "

@@ -88,7 +88,8 @@ def space_time_scan(
     max_window: float = 0.5,
 ) -> ScanResult | None:
     """The most likely space-time cluster of the index cases' presence in ``period`` (both dates
-    included) and its Monte-Carlo p-value; ``None`` when there is no case-day to scan."""
+    included) and its Monte-Carlo p-value; ``None`` when there is no case-day to scan or no cylinder
+    holds more case-days than expected."""
     clock = Clock(tz)
     first, last = period
     n_days = (last - first).days + 1
@@ -149,6 +150,8 @@ def space_time_scan(
     best = int(np.argmax(llr))
     z, w = divmod(best, len(pairs))
     best_llr = float(llr[z, w])
+    if best_llr <= 0.0:
+        return None
 
     rng = np.random.default_rng(seed)
     exceed = 0

@@ -79,10 +79,7 @@ def test_the_same_seed_gives_the_same_p_and_another_seed_may_not() -> None:
 
 def test_habits_alone_are_not_a_cluster() -> None:
     records = [stay(f"c{i:02d}", ROOMS[i % len(ROOMS)], d) for i in range(30) for d in days() if d.weekday() < 5]
-    result = space_time_scan(records, index_cases(30), PERIOD, replicates=99, seed=0)
-    assert result is not None
-    assert result.llr < 1e-9
-    assert result.p == 1.0
+    assert space_time_scan(records, index_cases(30), PERIOD, replicates=99, seed=0) is None
 
 
 def test_no_case_present_in_the_period_gives_no_scan() -> None:
