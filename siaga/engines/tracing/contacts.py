@@ -57,28 +57,35 @@ class PresenceIndex:
 
     def __init__(self, presence: Sequence[Presence], level: str) -> None:
         self.level = level
-        groups: dict[str, list[Presence]] = defaultdict(list)
+        self.groups: dict[str, list[Presence]] = defaultdict(list)
         self.by_person: dict[str, list[Presence]] = defaultdict(list)
         for record in presence:
-            groups[place_at(record.place, level)].append(record)
+            self.groups[record.place if level == "room" else place_at(record.place, level)].append(record)
             self.by_person[record.person].append(record)
-        self.buckets = {key: _Bucket(records) for key, records in groups.items()}
+        self._buckets: dict[str, _Bucket] = {}
         # At room level a floor-only record meets every room of its floor: the keys under each floor.
         self.floor_keys: dict[str, list[str]] = defaultdict(list)
         if level == "room":
-            for key in self.buckets:
+            for key in self.groups:
                 self.floor_keys["/".join(key.split("/")[:2])].append(key)
+
+    def bucket(self, key: str) -> _Bucket:
+        """The sorted records of one place, sorted when a case first needs them."""
+        found = self._buckets.get(key)
+        if found is None:
+            found = self._buckets[key] = _Bucket(self.groups[key])
+        return found
 
     def keys_meeting(self, place: str) -> list[str]:
         """The bucket keys whose records meet a record at ``place``."""
         if self.level != "room":
             key = place_at(place, self.level)
-            return [key] if key in self.buckets else []
+            return [key] if key in self.groups else []
         parts = place.split("/")
         if len(parts) == 2:  # a floor-only record meets every room of the floor and the floor itself
             return self.floor_keys.get(place, [])
         floor = "/".join(parts[:2])
-        return [k for k in (place, floor) if k in self.buckets]
+        return [k for k in (place, floor) if k in self.groups]
 
 
 def infectious_window(case: Case, clock: Clock, before_days: int, after_days: int) -> tuple[int, int] | None:
@@ -130,7 +137,7 @@ def contacts_of(
         if start >= end:
             continue
         for key in index.keys_meeting(own.place):
-            for person, place, o_start, o_end in index.buckets[key].overlapping(start, end):
+            for person, place, o_start, o_end in index.bucket(key).overlapping(start, end):
                 if person == case.person:
                     continue
                 for day, p_start, p_end in clock.split(o_start, o_end):

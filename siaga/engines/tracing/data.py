@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 US = 1_000_000  # microseconds per second
@@ -112,8 +112,8 @@ def place_at(place: str, level: str) -> str:
     return "/".join(parts[:2]) if level == "floor" else parts[0]
 
 
-def _rows(text: str, columns: tuple[str, ...], name: str) -> Iterable[tuple[int, dict[str, str]]]:
-    """Rows of a CSV text as dicts with their line number; a wrong header raises at once."""
+def _reader(text: str, columns: tuple[str, ...], name: str) -> tuple[Any, list[int]]:
+    """A CSV reader past the header, and the position of each column; a wrong header raises at once."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -126,15 +126,23 @@ def _rows(text: str, columns: tuple[str, ...], name: str) -> Iterable[tuple[int,
         raise DataError(
             [f"{name}: line 1: the header must be {','.join(columns)} (in any order); found {','.join(header)}"]
         )
-    index = [header.index(c) for c in columns]
+    return reader, [header.index(c) for c in columns]
+
+
+def _rows(text: str, columns: tuple[str, ...], name: str) -> Iterable[tuple[int, list[str] | str]]:
+    """Rows of a CSV text as lists of the columns in the format's order, with their line number; a row
+    with the wrong number of fields comes as its error message."""
+    reader, index = _reader(text, columns, name)
+    width = len(columns)
+    in_order = index == list(range(width))
     try:
         for row in reader:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # blank line
-            if len(row) != len(columns):
-                yield reader.line_num, {"": f"expected {len(columns)} fields, found {len(row)}"}
+            if len(row) != width:
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # blank line
+                yield reader.line_num, f"expected {width} fields, found {len(row)}"
                 continue
-            yield reader.line_num, {c: row[i] for c, i in zip(columns, index, strict=True)}
+            yield reader.line_num, row if in_order else [row[i] for i in index]
     except csv.Error as exc:
         raise DataError([f"{name}: line {reader.line_num}: {exc}"]) from None
 
@@ -175,24 +183,27 @@ def parse_presence(text: str, name: str = "PRESENCE.csv") -> list[Presence]:
     """``person,place,start,end`` rows; every bad row is reported, with its line number."""
     out: list[Presence] = []
     errors: list[str] = []
-    fromiso = dt.datetime.fromisoformat
+    instants: dict[str, int] = {}  # the same times recur across people: parse each text once
+    places: set[str] = set()
     for line, row in _rows(text, PRESENCE_COLUMNS, name):
-        if "" in row:
-            _collect(errors, name, line, row[""])
+        if isinstance(row, str):
+            _collect(errors, name, line, row)
             continue
-        person, place, start_text, end_text = row["person"].strip(), row["place"], row["start"], row["end"]
+        person, place, start_text, end_text = row
         try:
+            person = person.strip()
             if not person:
                 raise ValueError("person is empty")
-            if place_parts(place) is None:
-                raise ValueError(f"place {place!r} must be building/floor/room or building/floor")
-            try:  # the fast path; the slow one explains what is wrong
-                a, b = fromiso(start_text), fromiso(end_text)
-                if a.tzinfo is None or b.tzinfo is None:
-                    raise ValueError
-                start, end = micros(a), micros(b)
-            except (ValueError, TypeError):
-                start, end = _instant(start_text, "start"), _instant(end_text, "end")
+            if place not in places:
+                if place_parts(place) is None:
+                    raise ValueError(f"place {place!r} must be building/floor/room or building/floor")
+                places.add(place)
+            start = instants.get(start_text)
+            if start is None:
+                start = instants[start_text] = _instant(start_text, "start")
+            end = instants.get(end_text)
+            if end is None:
+                end = instants[end_text] = _instant(end_text, "end")
             if end <= start:
                 raise ValueError(f"end {end_text} is not after start {start_text}")
         except ValueError as exc:
@@ -208,10 +219,11 @@ def parse_cases(text: str, name: str = "CASES.csv") -> list[Case]:
     out: list[Case] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
-    for line, row in _rows(text, CASE_COLUMNS, name):
-        if "" in row:
-            _collect(errors, name, line, row[""])
+    for line, values in _rows(text, CASE_COLUMNS, name):
+        if isinstance(values, str):
+            _collect(errors, name, line, values)
             continue
+        row = dict(zip(CASE_COLUMNS, values, strict=True))
         person, classification = row["person"].strip(), row["classification"].strip()
         try:
             if not person:
