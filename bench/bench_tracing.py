@@ -165,7 +165,7 @@ def main() -> None:
         Row("CLI contacts: rows written", contact_rows, ""),
         Row("CLI sources (floor level, scan 999 replicates)", cli_sources, "s"),
         Row("in process: parse PRESENCE.csv", parse_seconds, "s"),
-        Row(f"in process: close contacts of {CLUSTER} cases", contacts_seconds, "s"),
+        Row(f"in process: close contacts of {CLUSTER} cases", contacts_seconds, "s", target=f"{len(rows)} rows"),
         Row("in process: source ranking (floor level)", rank_seconds, "s", target=f"first: {top.place}"),
         Row(
             "in process: space-time scan, 999 replicates",
