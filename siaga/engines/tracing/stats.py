@@ -36,6 +36,8 @@ def fisher_greater(a: int, b: int, c: int, d: int) -> float:
     top = min(exposed, cases)
     if a > top:
         return 0.0
+    if a <= max(0, exposed - (n_total - cases)):  # a is the smallest count the margins allow
+        return 1.0
     log_denominator = _log_comb(n_total, exposed)
     logs = [_log_comb(cases, x) + _log_comb(n_total - cases, exposed - x) - log_denominator for x in range(a, top + 1)]
     peak = max(logs)

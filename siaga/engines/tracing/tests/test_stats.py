@@ -32,6 +32,12 @@ def test_fisher_matches_the_exact_hypergeometric_sum(table: tuple[int, int, int,
     assert fisher_greater(*table) == pytest.approx(expected, rel=1e-9, abs=1e-300)
 
 
+def test_fisher_is_exactly_1_when_a_is_the_smallest_count_possible() -> None:
+    assert fisher_greater(0, 9, 3, 3) == 1.0
+    assert fisher_greater(2, 8, 0, 0) == 1.0  # everyone exposed: a = a + c necessarily
+    assert fisher_greater(3, 9, 0, 1) < 1.0
+
+
 def test_fisher_of_a_strong_cluster_is_tiny_and_of_no_difference_is_large() -> None:
     assert fisher_greater(14, 24, 10, 6890) < 1e-20
     assert fisher_greater(1, 99, 10, 890) == pytest.approx(0.688, abs=1e-3)  # 1.1 expected among exposed
