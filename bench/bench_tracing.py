@@ -63,13 +63,13 @@ def generate(folder: Path) -> tuple[Path, Path, int]:
             arrive = 450 + rng.randrange(30)
             lines.append(f"{person},{room},{at(arrive)},{at(690)}\n")
             lines.append(f"{person},{room},{at(780)},{at(960 + rng.randrange(30))}\n")
-            if rng.random() < 0.3:
+            if rng.random() < 0.4:
                 start = 540 + 30 * rng.randrange(5)
                 lines.append(f"{person},{floor}/rapat,{at(start)},{at(start + 30 * rng.randrange(1, 4))}\n")
-            if rng.random() < 0.6:
+            if rng.random() < 0.8:
                 start = 700 + rng.randrange(60)
                 lines.append(f"{person},{floor},{at(start)},{at(start + 5 + rng.randrange(20))}\n")
-            if rng.random() < 0.2:
+            if rng.random() < 0.5:
                 start = 1000 + rng.randrange(30)
                 lines.append(f"{person},{floor},{at(start)},{at(start + 10)}\n")
     presence = folder / "presence.csv"

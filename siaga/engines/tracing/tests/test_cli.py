@@ -239,3 +239,20 @@ def test_sources_reports_the_scan_beside_the_ranking(tmp_path: Path, capsys: pyt
         f"space-time scan: mw/5/aula 2026-10-13 to 2026-10-13, 12 case-days against "
         f"{scan['case_days_expected']:.1f} expected, p = 0.001"
     )
+
+
+def test_sources_with_the_same_seed_writes_the_same_bytes(files: tuple[str, str], tmp_path: Path) -> None:
+    Path(files[0]).write_text(
+        PRESENCE
+        + "".join(
+            f"{p},mw/5/50{d % 3},2026-09-2{d}T08:00:00+07:00,2026-09-2{d}T12:00:00+07:00\n"
+            for p in ("case", "ani", "budi", "dedi")
+            for d in range(1, 8)
+        ),
+        encoding="utf-8",
+    )
+    first, second = tmp_path / "1.json", tmp_path / "2.json"
+    assert main(sources_args(files, first, "--level", "room", "--seed", "7", "--replicates", "99")) == 0
+    assert main(sources_args(files, second, "--level", "room", "--seed", "7", "--replicates", "99")) == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert len(json.loads(first.read_text(encoding="utf-8"))["places"]) == 3
