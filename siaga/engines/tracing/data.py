@@ -183,21 +183,28 @@ def parse_presence(text: str, name: str = "PRESENCE.csv") -> list[Presence]:
     """``person,place,start,end`` rows; every bad row is reported, with its line number."""
     out: list[Presence] = []
     errors: list[str] = []
-    instants: dict[str, int] = {}  # the same times recur across people: parse each text once
-    places: set[str] = set()
+    # The same times, places and people recur across rows: parse each text once, keep one copy.
+    instants: dict[str, int] = {}
+    places: dict[str, str] = {}
+    persons: dict[str, str] = {}
     for line, row in _rows(text, PRESENCE_COLUMNS, name):
         if isinstance(row, str):
             _collect(errors, name, line, row)
             continue
         person, place, start_text, end_text = row
         try:
-            person = person.strip()
-            if not person:
+            known = persons.get(person)
+            if known is None:
+                known = persons[person] = person.strip()
+            if not known:
                 raise ValueError("person is empty")
-            if place not in places:
+            person = known
+            known = places.get(place)
+            if known is None:
                 if place_parts(place) is None:
                     raise ValueError(f"place {place!r} must be building/floor/room or building/floor")
-                places.add(place)
+                known = places[place] = place
+            place = known
             start = instants.get(start_text)
             if start is None:
                 start = instants[start_text] = _instant(start_text, "start")

@@ -38,6 +38,8 @@ def test_every_bad_presence_row_is_reported_with_its_line_number() -> None:
         ",b/1/101,2026-10-01T08:00:00+07:00,2026-10-01T09:00:00+07:00\n"
         "p7,b/1/101,tomorrow,2026-10-01T09:00:00+07:00\n"
         "p8,b/1/101,2026-10-01T08:00:00+07:00\n"
+        " ,b/1/101,2026-10-01T08:00:00+07:00,2026-10-01T09:00:00+07:00\n"
+        " ,b/1/101,2026-10-01T08:00:00+07:00,2026-10-01T09:00:00+07:00\n"
     )
     with pytest.raises(DataError) as raised:
         parse_presence(text, "presence.csv")
@@ -49,6 +51,8 @@ def test_every_bad_presence_row_is_reported_with_its_line_number() -> None:
         "presence.csv: line 7: person is empty",
         "presence.csv: line 8: start 'tomorrow' is not an ISO 8601 time such as 2026-10-01T07:31:00+07:00",
         "presence.csv: line 9: expected 4 fields, found 3",
+        "presence.csv: line 10: person is empty",
+        "presence.csv: line 11: person is empty",
     ]
 
 
