@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "siaga.attendance",
     "siaga.workday",
     "siaga.meetings",
+    "siaga.outbreak",
     "siaga.demo",
 ]
 

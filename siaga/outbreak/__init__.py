@@ -1,0 +1,1 @@
+"""Outbreak response: cases, close contacts, quarantine, clusters and their source."""
