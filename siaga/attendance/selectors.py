@@ -320,3 +320,26 @@ def place_get(*, actor: Actor, kind: str, pk: int) -> Any:
     if place is None:
         raise Http404
     return place
+
+
+def place_by_code(
+    *, actor: Actor, building: str = "", floor: int | None = None, room: str = ""
+) -> tuple[Building | None, Floor | None, Room | None]:
+    """The building (by code), a floor of it (by number) or a room (by code) of the actor's government;
+    404 for what is not found."""
+    if room:
+        found_room = scope_org(actor, Room.objects.filter(code=room)).select_related("floor__building").first()
+        if found_room is None:
+            raise Http404
+        return None, None, found_room
+    if not building:
+        return None, None, None
+    found = scope_org(actor, Building.objects.filter(code=building)).first()
+    if found is None:
+        raise Http404
+    if floor is None:
+        return found, None, None
+    found_floor = Floor.objects.filter(building=found, number=floor).first()
+    if found_floor is None:
+        raise Http404
+    return None, found_floor, None

@@ -165,7 +165,7 @@ def _check_clock(client_time: dt.datetime | None, now: dt.datetime, errors: dict
         ) % {"minutes": round(skew / 60)}
 
 
-def check_in(
+def check_in_made(
     *,
     employee: Employee,
     mode: str,
@@ -176,18 +176,19 @@ def check_in(
     client_time: dt.datetime | None = None,
     idempotency_key: str = "",
     now: dt.datetime | None = None,
-) -> CheckIn:
+) -> tuple[CheckIn, bool]:
     """Check ``employee`` in. A retry with the same ``idempotency_key``, a double tap or a second device
     gets the open check-in back instead of a second one. A WFO check-in must be inside the building's
     geofence, on a day the published roster, the person's availability and the building allow (or with a
-    unit head's exception); it opens a presence interval on the assigned floor."""
+    unit head's exception); it opens a presence interval on the assigned floor. Returns the record and
+    whether it is new."""
     now = now or timezone.now()
     day = _local(now).date()
     key = (idempotency_key or "").strip()[:64]
     if key:
         earlier = CheckIn.objects.filter(employee=employee, idempotency_key=key).first()
         if earlier is not None:
-            return earlier
+            return earlier, False
     errors: dict[str, str] = {}
     if mode not in CheckInMode.values:
         errors["mode"] = _("Choose office (WFO), home (WFH) or official travel.")
@@ -198,7 +199,7 @@ def check_in(
         raise ValidationError(errors)
     open_now = CheckIn.objects.filter(employee=employee, checked_out_at__isnull=True).first()
     if open_now is not None and open_now.date == day:
-        return open_now
+        return open_now, False
     lat = lon = None
     if latitude is not None or longitude is not None:
         try:
@@ -322,7 +323,34 @@ def check_in(
         ) or CheckIn.objects.filter(employee=employee, checked_out_at__isnull=True).first()
         if existing is None:
             raise
-        return existing
+        return existing, False
+    return record, True
+
+
+def check_in(
+    *,
+    employee: Employee,
+    mode: str,
+    user: Any = None,
+    latitude: float | Decimal | None = None,
+    longitude: float | Decimal | None = None,
+    accuracy_m: float | None = None,
+    client_time: dt.datetime | None = None,
+    idempotency_key: str = "",
+    now: dt.datetime | None = None,
+) -> CheckIn:
+    """``check_in_made`` without the "is it new" flag."""
+    record, _new = check_in_made(
+        employee=employee,
+        mode=mode,
+        user=user,
+        latitude=latitude,
+        longitude=longitude,
+        accuracy_m=accuracy_m,
+        client_time=client_time,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
     return record
 
 
