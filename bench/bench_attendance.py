@@ -388,6 +388,7 @@ def main() -> None:
             "SECRET_KEY": env.get("SECRET_KEY") or "bench-only-secret-key-0123456789abcdefghijklmnop",
             "LOG_LEVEL": "WARNING",
         }
+        (Path(env["SIAGA_VAR_DIR"]) / "static").mkdir(exist_ok=True)  # whitenoise's root (no files needed)
         run_child("bench.bench_attendance", ["setup", str(directory)], env)
         keys = json.loads((directory / "tokens.json").read_text())
         port = _free_port()

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from siaga.attendance import exports, selectors, services
 from siaga.attendance.forms import CheckInForm, CheckOutForm, ExceptionForm, MonthForm
@@ -58,9 +58,18 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "attendance/home.html", context)
 
 
+def _back_after_login(request: HttpRequest) -> HttpResponse:
+    """A tap made while the session had expired comes back here as a GET after logging in: nothing was
+    recorded, so say so and show the page again."""
+    messages.info(request, _("Your session had expired, so nothing was recorded. Please tap again."))
+    return redirect("attendance:home")
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _back_after_login(request)
     actor = access.request_actor(request)
     employee = selectors.actor_employee(actor=actor)
     form = CheckInForm(request.POST)
@@ -91,8 +100,10 @@ def check_in(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def check_out(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        return _back_after_login(request)
     actor = access.request_actor(request)
     record = selectors.own_check_in_get(actor=actor, pk=pk)
     form = CheckOutForm(request.POST)

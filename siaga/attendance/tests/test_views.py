@@ -27,6 +27,17 @@ def test_anonymous_is_sent_to_the_login(client: Any) -> None:
     assert not CheckIn.objects.exists()
 
 
+def test_a_tap_after_the_session_expired_asks_to_tap_again(office: dict[str, Any], client: Any) -> None:
+    url = reverse("attendance:check_in")
+    response = client.post(url, {"mode": "wfh"})
+    assert response.status_code == 302 and f"next={url}" in response["Location"].replace("%2F", "/")
+    client.force_login(office["users"]["staff"])
+    # the login sends the person back to the check-in address with a GET
+    page = client.get(url, follow=True)
+    assert "Your session had expired, so nothing was recorded" in page.content.decode()
+    assert not CheckIn.objects.exists()
+
+
 def test_employee_checks_in_wfo_and_out_from_the_page(office: dict[str, Any], login: Any) -> None:
     client = login(office["users"]["staff"])
     publish(office["government"], [(office["staff"], timezone.localdate(), "wfo")])
