@@ -42,3 +42,23 @@ class MonthForm(forms.Form):
             year, month = value.split("-")
             return int(year), int(month)
         return today.year, today.month
+
+
+class PresenceSearchForm(forms.Form):
+    """A window and either a place (building, optionally floor, or room) or a person's NIP."""
+
+    place = forms.ChoiceField(label=_("Place"), required=False)
+    nip = forms.CharField(label=_("NIP"), required=False, max_length=30)
+    start = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    end = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args: object, places: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["place"].choices = [("", "—"), *places]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("The end of the window must come after its start."))
+        return data

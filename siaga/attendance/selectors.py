@@ -28,9 +28,9 @@ def actor_employee(*, actor: Actor) -> Employee:
     """The employee record of the person acting; refuses people who have none (403)."""
     if actor.employee_id is None or not actor.has_perm(Perm.ATTEND):
         raise PermissionDenied
-    return Employee.objects.select_related("unit", "unit__floor", "floor", "floor__building", "building").get(
-        pk=actor.employee_id
-    )
+    return Employee.objects.select_related(
+        "government", "unit__floor__building", "unit__building", "floor__building", "building"
+    ).get(pk=actor.employee_id)
 
 
 def check_in_list(
@@ -343,3 +343,15 @@ def place_by_code(
     if found_floor is None:
         raise Http404
     return None, found_floor, None
+
+
+def place_choices(*, actor: Actor) -> list[tuple[str, str]]:
+    """Buildings, floors and rooms of the government as ``("building:3", "Gedung A")`` choices."""
+    choices: list[tuple[str, str]] = []
+    for building in scope_org(actor, Building.objects.all()).order_by("name"):
+        choices.append((f"building:{building.pk}", building.name))
+        for floor in building.floors.all().order_by("number"):
+            choices.append((f"floor:{floor.pk}", f"— {floor}"))
+            for room in floor.rooms.all().order_by("code"):
+                choices.append((f"room:{room.pk}", f"—— {room.name}"))
+    return choices

@@ -13,6 +13,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_today, name="unit_today"),
     path("units/<int:pk>/exceptions/", views.exception_grant, name="exception_grant"),
     path("units/<int:pk>/recap/", views.unit_recap, name="unit_recap"),
+    path("presence/", views.presence, name="presence"),
     path("rooms/", views.room_list, name="room_list"),
     path("rooms/<int:pk>/poster/", views.room_poster, name="room_poster"),
     path("r/<int:pk>/", views.room_scan, name="room_scan"),

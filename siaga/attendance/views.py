@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from siaga.attendance import exports, selectors, services
-from siaga.attendance.forms import CheckInForm, CheckOutForm, ExceptionForm, MonthForm
+from siaga.attendance.forms import CheckInForm, CheckOutForm, ExceptionForm, MonthForm, PresenceSearchForm
+from siaga.attendance.models import Presence
 from siaga.core import access
 from siaga.core.access import Perm
 from siaga.core.models import Role
@@ -266,3 +267,34 @@ def room_scan(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("You are recorded in %(room)s. Thank you.") % {"room": room.name})
         return redirect("attendance:room_scan", pk=room.pk)
     return render(request, "attendance/room_scan.html", {"room": room})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Presence: the task force's contact-tracing search, and one's own places
+
+
+@login_required
+def presence(request: HttpRequest) -> HttpResponse:
+    """The health task force finds who was in a place during a window (or where a person was); everyone
+    else sees their own places. Every read by the task force is audit-logged by the selectors."""
+    actor = access.request_actor(request)
+    tracer = actor.has_perm(Perm.VIEW_PRESENCE)
+    if not tracer and actor.employee_id is None:
+        raise PermissionDenied
+    form = PresenceSearchForm(request.GET or None, places=selectors.place_choices(actor=actor) if tracer else [])
+    rows: list[Presence] | None = None
+    if form.is_valid():
+        data = form.cleaned_data
+        if tracer and data["place"]:
+            kind, _sep, pk = data["place"].partition(":")
+            place = selectors.place_get(actor=actor, kind=kind, pk=int(pk))
+            found = selectors.presence_overlapping(actor=actor, start=data["start"], end=data["end"], **{kind: place})
+        else:
+            employee = (
+                selectors.presence_employee_get(actor=actor, nip=data["nip"].strip())
+                if data["nip"].strip()
+                else selectors.actor_employee(actor=actor)
+            )
+            found = selectors.presence_of(actor=actor, employee=employee, start=data["start"], end=data["end"])
+        rows = list(found[:1000])
+    return render(request, "attendance/presence.html", {"form": form, "rows": rows, "tracer": tracer})

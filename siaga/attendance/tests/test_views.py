@@ -193,3 +193,31 @@ def test_opening_the_qr_address_and_tapping_records_presence_in_the_room(office:
     assert "You are recorded in Ruang Rapat Lt. 2" in response.content.decode()
     presence = Presence.objects.get()
     assert (presence.employee, presence.room, presence.source) == (office["staff"], room, "room_scan")
+
+
+def test_the_task_force_searches_a_floor_and_the_read_is_audited(office: dict[str, Any], login: Any) -> None:
+    from siaga.core.models import AuditEvent
+
+    services.check_in(employee=office["staff"], mode="wfo", latitude=INSIDE[0], longitude=INSIDE[1], now=at(7, 20))
+    client = login(office["users"]["health"])
+    params = {
+        "place": f"floor:{office['floor'].pk}",
+        "start": at(9, 0).strftime("%Y-%m-%dT%H:%M"),
+        "end": at(10, 0).strftime("%Y-%m-%dT%H:%M"),
+    }
+    page = client.get(reverse("attendance:presence"), params)
+    assert page.status_code == 200 and "Staf Pelayanan" in page.content.decode()
+    assert AuditEvent.objects.filter(action="read_presence").count() == 1
+
+
+def test_others_see_only_their_own_presence_on_the_page(office: dict[str, Any], login: Any) -> None:
+    services.check_in(employee=office["staff"], mode="wfo", latitude=INSIDE[0], longitude=INSIDE[1], now=at(7, 20))
+    window = {"start": at(9, 0).strftime("%Y-%m-%dT%H:%M"), "end": at(10, 0).strftime("%Y-%m-%dT%H:%M")}
+    own = login(office["users"]["staff"]).get(reverse("attendance:presence"), window)
+    assert "Staf Pelayanan" in own.content.decode() and "place" not in own.context["form"].data
+    # a head cannot search a place: the choice is not theirs, nothing is shown
+    head = login(office["users"]["kabid"]).get(
+        reverse("attendance:presence"), {**window, "place": f"floor:{office['floor'].pk}"}
+    )
+    assert head.status_code == 200 and "Staf Pelayanan" not in head.content.decode()
+    assert login(office["users"]["admin"]).get(reverse("attendance:presence"), window).status_code == 403
