@@ -225,6 +225,9 @@ TASKS = {
 # CPU threads one roster solve may use (the worker host's cores).
 ROSTER_WORKERS = env_int("ROSTER_WORKERS", 2, minimum=1)
 
+# Days presence intervals (who was where, for contact tracing) are kept before the purge deletes them.
+PRESENCE_RETENTION_DAYS = env_int("PRESENCE_RETENTION_DAYS", 60, minimum=1)
+
 API_TOKEN_PREFIX = "sga_"  # noqa: S105 - a public prefix, not a secret
 
 LOGGING = {

@@ -1,7 +1,9 @@
-"""Models of the attendance app: presence intervals (check-ins, attendance and recaps come next to them)."""
+"""Models of the attendance app: check-ins (WFO, WFH, official travel), exceptions granted by unit heads, and
+presence intervals."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -52,8 +54,105 @@ class Presence(TenantModel):
             # one person's intervals (the index case's places)
             models.Index(fields=["employee", "start"], name="presence_employee_start"),
             models.Index(fields=["ref"], name="presence_ref"),
+            # intervals still open (closing them, and overlap queries that cannot bound the start)
+            models.Index(fields=["employee"], condition=Q(end__isnull=True), name="presence_open"),
+            models.Index(fields=["floor", "start"], name="presence_floor_start"),
+            models.Index(fields=["room", "start"], name="presence_room_start"),
         ]
 
     def __str__(self) -> str:
         who = self.employee or self.visitor_name
         return f"{who} @ {self.room or self.floor or self.building} {self.start:%Y-%m-%d %H:%M}"
+
+
+class CheckInMode(models.TextChoices):
+    WFO = "wfo", _("Office (WFO)")
+    WFH = "wfh", _("Home (WFH)")
+    TRAVEL = "travel", _("Official travel (dinas luar)")
+
+
+class AttendanceException(TenantModel):
+    """A unit head's (or their Plh's) permission for one person to check in at the office on a day the
+    published roster or their absence would refuse it (izin khusus)."""
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="attendance_exceptions", verbose_name=_("employee")
+    )
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=250)
+    granted_by = models.ForeignKey(
+        Employee, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("granted by")
+    )
+    granted_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    basis = models.CharField(_("authority"), max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attendance exception")
+        verbose_name_plural = _("attendance exceptions")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "date"], name="attendance_exception_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.date:%Y-%m-%d}"
+
+
+class CheckIn(TenantModel):
+    """One check-in (and its check-out) of an employee: the mode, where, when, and the flags the recap
+    counts. At most one check-in per person is open (not yet checked out) at any time."""
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="check_ins", verbose_name=_("employee")
+    )
+    date = models.DateField(_("date"))
+    mode = models.CharField(_("mode"), max_length=6, choices=CheckInMode.choices)
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    #: closed by the system because the person never checked out (on their next check-in)
+    auto_closed = models.BooleanField(_("check-out missing"), default=False)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(_("location accuracy (m)"), null=True, blank=True)
+    building = models.ForeignKey(Building, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    floor = models.ForeignKey(Floor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    distance_m = models.PositiveIntegerField(_("distance from the building (m)"), null=True, blank=True)
+    shift = models.CharField(_("shift"), max_length=40, blank=True)
+    late = models.BooleanField(_("late"), default=False)
+    early_leave = models.BooleanField(_("left early"), default=False)
+    exception = models.ForeignKey(
+        AttendanceException, on_delete=models.SET_NULL, null=True, blank=True, related_name="check_ins"
+    )
+    #: sent by the client with each tap, so a retry finds the record it already made
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-checked_in_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee"], condition=Q(checked_out_at__isnull=True), name="checkin_one_open_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["employee", "idempotency_key"], condition=~Q(idempotency_key=""), name="checkin_idempotency"
+            ),
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True) | Q(checked_out_at__gte=models.F("checked_in_at")),
+                name="checkin_times",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "date"], name="checkin_employee_date"),
+            models.Index(fields=["government", "date"], name="checkin_government_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.date:%Y-%m-%d} {self.mode}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.checked_out_at is None

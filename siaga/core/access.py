@@ -285,3 +285,33 @@ def scope_audit(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if not actor.has_perm(Perm.VIEW_AUDIT):
         return qs.none()
     return scope_government(actor, qs)
+
+
+# ---------------------------------------------------------------------------------------------------
+# attendance: check-ins, exceptions and presence intervals.
+
+
+def scope_check_ins(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Check-ins and attendance exceptions (rows with ``employee``): admins see the government, unit heads
+    the units they manage, everyone their own."""
+    if not actor.is_authenticated:
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.has_role(Role.ADMIN):
+        return qs
+    condition = Q(employee_id=actor.employee_id) if actor.employee_id else Q(pk__in=[])
+    if actor.has_perm(Perm.MANAGE_ATTENDANCE) and actor.managed_unit_ids:
+        condition |= Q(employee__unit_id__in=actor.managed_unit_ids)
+    return qs.filter(condition)
+
+
+def scope_presence(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Presence intervals: the health task force sees the government's, everyone else only their own."""
+    if not actor.is_authenticated:
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.has_perm(Perm.VIEW_PRESENCE):
+        return qs
+    if actor.employee_id:
+        return qs.filter(employee_id=actor.employee_id)
+    return qs.none()

@@ -68,3 +68,13 @@ def start_scheduler(stop: threading.Event, tick: float = 5.0) -> threading.Threa
     thread = threading.Thread(target=loop, name="siaga-scheduler", daemon=True)
     thread.start()
     return thread
+
+
+# attendance: presence intervals older than PRESENCE_RETENTION_DAYS are deleted.
+def _presence_purge() -> object:
+    from siaga.attendance.services import presence_purge
+
+    return presence_purge()
+
+
+PERIODIC_JOBS.append(PeriodicJob("presence-purge", dt.timedelta(hours=1), _presence_purge))
