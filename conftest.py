@@ -16,6 +16,8 @@ from siaga.core.models import Government, Role, RoleAssignment
 from siaga.org.identifiers import make_nip
 from siaga.org.models import Employee, Position, Unit
 
+pytest_plugins = ["tests.browser.fixtures"]  # browser, page, log_in for every browser test
+
 PASSWORD = "Rahasia-uji-123"  # noqa: S105
 _serial = itertools.count(1)
 

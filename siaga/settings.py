@@ -228,6 +228,9 @@ ROSTER_WORKERS = env_int("ROSTER_WORKERS", 2, minimum=1)
 # Days presence intervals (who was where, for contact tracing) are kept before the purge deletes them.
 PRESENCE_RETENTION_DAYS = env_int("PRESENCE_RETENTION_DAYS", 60, minimum=1)
 
+# How far (seconds) a phone's clock may be off the server's before a check-in is refused.
+ATTENDANCE_CLOCK_SKEW_SECONDS = env_int("ATTENDANCE_CLOCK_SKEW_SECONDS", 300, minimum=0)
+
 API_TOKEN_PREFIX = "sga_"  # noqa: S105 - a public prefix, not a secret
 
 LOGGING = {

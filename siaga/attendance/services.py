@@ -91,7 +91,7 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def clock_skew_tolerance() -> dt.timedelta:
     """How far the phone's clock may differ from the server's (``ATTENDANCE_CLOCK_SKEW_SECONDS``)."""
-    return dt.timedelta(seconds=int(getattr(settings, "ATTENDANCE_CLOCK_SKEW_SECONDS", 300)))
+    return dt.timedelta(seconds=settings.ATTENDANCE_CLOCK_SKEW_SECONDS)
 
 
 def workplace_of(employee: Employee) -> tuple[Building | None, Floor | None]:
@@ -498,7 +498,7 @@ def presence_room_scan(*, employee: Employee, room: Room, user: Any = None, now:
 def presence_purge(*, now: dt.datetime | None = None, days: int | None = None) -> int:
     """Delete presence intervals that ended more than ``PRESENCE_RETENTION_DAYS`` ago (idempotent)."""
     now = now or timezone.now()
-    keep = days if days is not None else int(getattr(settings, "PRESENCE_RETENTION_DAYS", 60))
+    keep = days if days is not None else settings.PRESENCE_RETENTION_DAYS
     cutoff = now - dt.timedelta(days=keep)
     deleted, _per_model = Presence.objects.filter(
         Q(end__lt=cutoff) | Q(end__isnull=True, start__lt=cutoff - dt.timedelta(days=1))

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from siaga.org.models import Delegation
-from tests.browser.conftest import log_in
+from tests.browser.fixtures import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,7 @@ from conftest import PASSWORD
 from siaga.org.models import Building, Floor, Skill
 from siaga.rostering import services
 from siaga.rostering.models import RosterPlan, WorkPolicy
-from tests.browser.conftest import log_in
+from tests.browser.fixtures import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

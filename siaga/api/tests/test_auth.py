@@ -257,6 +257,10 @@ def test_messages_are_in_indonesian_unless_the_language_cookie_says_otherwise(or
 
 
 EXPECTED_PATHS = [
+    "/api/v1/attendance/check-ins",
+    "/api/v1/attendance/check-ins/{pk}",
+    "/api/v1/attendance/check-ins/{pk}/check-out",
+    "/api/v1/attendance/exceptions",
     "/api/v1/authority",
     "/api/v1/buildings",
     "/api/v1/buildings/{code}",
@@ -267,6 +271,7 @@ EXPECTED_PATHS = [
     "/api/v1/employees/{nip}",
     "/api/v1/me",
     "/api/v1/positions",
+    "/api/v1/presence",
     "/api/v1/units",
     "/api/v1/units/{code}",
 ]

@@ -3,8 +3,6 @@ is refused outside the geofence and when location access is denied, and checks o
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,34 +12,12 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from siaga.attendance.models import CheckIn, Presence
 from siaga.attendance.tests.conftest import INSIDE, OUTSIDE, publish
-from tests.browser.conftest import CHROMIUM, log_in, page  # noqa: F401 - the phone-sized page fixture
+from tests.browser.fixtures import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.indonesian, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Chromium for this module only: closed before tests/browser/ starts its own session's browser (two
-    Playwright instances cannot run at once in one process)."""
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            launched = p.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-            )
-            yield launched
-            launched.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def test_an_asn_checks_in_at_the_office_and_out(page: Any, office: dict[str, Any]) -> None:  # noqa: F811
+def test_an_asn_checks_in_at_the_office_and_out(page: Any, office: dict[str, Any]) -> None:
     publish(office["government"], [(office["staff"], timezone.localdate(), "wfo")])
     log_in(page, "staf", PASSWORD)
     page.goto("/attendance/")

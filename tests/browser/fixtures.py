@@ -1,10 +1,13 @@
-"""Browser tests: Playwright drives Debian's chromium against the live test server."""
+"""Browser test fixtures, loaded for the whole suite from the root conftest: Playwright drives Debian's
+chromium against the live test server. One browser serves the session (two Playwright instances cannot
+run in one process), whether the test lives in tests/browser/ or in an app's ``test_browser*.py``."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +16,18 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the browser tests and run them last: once Playwright's event loop runs in this thread,
+    context-local state such as the active translation no longer behaves as the other tests expect."""
+    browser_items = []
     for item in items:
-        if "tests/browser/" in str(item.fspath):
+        path = str(item.fspath)
+        if "tests/browser/" in path or Path(path).name.startswith("test_browser"):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.indonesian)
+            browser_items.append(item)
+    if browser_items:
+        chosen = set(map(id, browser_items))
+        items[:] = [item for item in items if id(item) not in chosen] + browser_items
 
 
 @pytest.fixture(scope="session")
