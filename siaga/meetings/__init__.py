@@ -1,2 +1,1 @@
-"""Meetings with priority and mode, room bookings within distancing capacity, and mass events under the policy.
-"""
+"""Meetings with priority and mode, room bookings within distancing capacity, and mass events under the policy."""
