@@ -68,3 +68,13 @@ def start_scheduler(stop: threading.Event, tick: float = 5.0) -> threading.Threa
     thread = threading.Thread(target=loop, name="siaga-scheduler", daemon=True)
     thread.start()
     return thread
+
+
+# Meetings app: postpone mass events that fall under a ban on mass gatherings (idempotent).
+def _events_apply_policy() -> object:
+    from siaga.meetings.services import events_apply_policy_all
+
+    return events_apply_policy_all()
+
+
+PERIODIC_JOBS.append(PeriodicJob("events-apply-policy", dt.timedelta(minutes=15), _events_apply_policy))

@@ -657,9 +657,12 @@ def event_create(
     return event
 
 
-def events_apply_policy(government: Government, *, now: dt.datetime | None = None) -> list[MassEvent]:
+def events_apply_policy(government: Government | None, *, now: dt.datetime | None = None) -> list[MassEvent]:
     """Postpone every scheduled event that has not ended yet and falls on a date when the policy in
-    effect bans mass gatherings; tell its participants. Running it again changes nothing."""
+    effect bans mass gatherings; tell its participants. Running it again changes nothing. Called after
+    every change of the policy or situation (on commit) and by a periodic job."""
+    if government is None:  # a national preset belongs to no government
+        return []
     now = now or timezone.now()
     postponed: list[MassEvent] = []
     candidates = MassEvent.objects.filter(government=government, status=MassEvent.Status.SCHEDULED, end__gt=now)
@@ -702,11 +705,6 @@ def events_apply_policy(government: Government, *, now: dt.datetime | None = Non
 def events_apply_policy_all() -> int:
     """The periodic job: apply the policy to the events of every active government."""
     return sum(len(events_apply_policy(g)) for g in Government.objects.filter(is_active=True))
-
-
-def events_apply_policy_on_commit(government: Government) -> None:
-    """Re-check the events after the surrounding transaction commits (policy or situation changed)."""
-    transaction.on_commit(lambda: events_apply_policy(government))
 
 
 def event_reschedule(*, event: MassEvent, user: Any, start: dt.datetime | None, end: dt.datetime | None) -> MassEvent:
