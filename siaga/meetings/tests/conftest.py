@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 
+from siaga.api.tests.conftest import as_user, users  # noqa: F401 - the JSON API client
 from siaga.core.tests.conftest import run_worker, smtp_server  # noqa: F401 - shared real servers
 from siaga.org.models import Building, Floor, Room
 from siaga.rostering import services as rostering
