@@ -58,7 +58,10 @@ def _meeting_form(request: HttpRequest, data: QueryDict | None = None) -> Meetin
     except ValueError:
         pass
     rooms = selectors.room_choices(actor=actor, start=start, end=end)
-    return MeetingForm(data, units=units, people=people, rooms=rooms)
+    form = MeetingForm(data, units=units, people=people, rooms=rooms)
+    if data is None and request.GET.get("room"):
+        form.initial["room"] = request.GET["room"]  # the picker refreshed by htmx keeps the choice
+    return form
 
 
 @login_required
