@@ -41,6 +41,12 @@ class MeetingForm(forms.Form):
     attendees = forms.TypedMultipleChoiceField(
         label=_("Invitees"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
+    other_nips = forms.CharField(
+        label=_("Other invitees (NIP)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("NIPs of people of other units, separated by commas, spaces or new lines."),
+    )
     in_person = forms.TypedMultipleChoiceField(
         label=_("In the room (hybrid meetings)"),
         coerce=int,
@@ -65,6 +71,14 @@ class MeetingForm(forms.Form):
         ]
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
+
+    def clean_other_nips(self) -> list[str]:
+        text = self.cleaned_data.get("other_nips") or ""
+        nips = [part for part in text.replace(",", " ").split() if part]
+        bad = [nip for nip in nips if not (nip.isdigit() and len(nip) == 18)]
+        if bad:
+            raise forms.ValidationError(_("A NIP has 18 digits; check %(nips)s.") % {"nips": ", ".join(bad)})
+        return nips
 
 
 class RescheduleForm(forms.Form):

@@ -79,6 +79,14 @@ def organiser_unit_get(*, actor: Actor, pk: int | None = None, code: str | None 
     return unit
 
 
+def form_invitees(*, actor: Actor, limit: int = 300) -> list[Employee]:
+    """The people listed for ticking on the request form: those of the units the actor heads (and
+    below), or of their own unit; others are invited by NIP."""
+    unit_ids = actor.managed_unit_ids or ({actor.unit_id} if actor.unit_id else set())
+    qs = invitable_employees(actor=actor).filter(unit_id__in=unit_ids).order_by("unit__code", "name")
+    return list(qs[:limit])
+
+
 def invitable_employees(*, actor: Actor) -> QuerySet[Employee]:
     """Anyone of the government may be invited (meetings cross units); callers show NIP and name only."""
     return access.scope_government(actor, Employee.objects.filter(is_active=True)).select_related("unit")

@@ -209,7 +209,8 @@ def meeting_request(
     assert start is not None and end is not None
     authority = None
     if mode != MeetingMode.ONLINE and requester is not None:
-        authority = can_act(requester, Action.APPROVE_MEETING, organiser_unit, on=_local_date(government, start))
+        # the decision is taken now, so the authority is the one held today (a Plh of today may approve)
+        authority = can_act(requester, Action.APPROVE_MEETING, organiser_unit)
     with transaction.atomic():
         if room is not None:
             _check_room_capacity(room=room, start=start, end=end, seats=len(seats), exclude=None)
@@ -342,10 +343,9 @@ def _lock(meeting: Meeting) -> Meeting:
 
 def meeting_decide(*, meeting: Meeting, approver: Employee, user: Any, approve: bool, note: str = "") -> Meeting:
     """Approve or refuse a meeting waiting for approval; only the organising unit's head or Plh may.
-    Two approvers at once produce one decision (the row is locked)."""
-    authority = can_act(
-        approver, Action.APPROVE_MEETING, meeting.organiser_unit, on=_local_date(meeting.government, meeting.start)
-    )
+    The authority is the one held on the day of the decision. Two approvers at once produce one
+    decision (the row is locked)."""
+    authority = can_act(approver, Action.APPROVE_MEETING, meeting.organiser_unit)
     if not authority:
         raise ValidationError(authority.reason)
     note = note.strip()

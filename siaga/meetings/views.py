@@ -48,7 +48,7 @@ def _meeting_form(request: HttpRequest, data: QueryDict | None = None) -> Meetin
     actor = access.request_actor(request)
     government = actor.tenant
     units = list(selectors.organiser_units(actor=actor))
-    people = list(selectors.invitable_employees(actor=actor).order_by("unit__code", "name"))
+    people = selectors.form_invitees(actor=actor)
     start = end = None
     source = data if data is not None else request.GET
     try:
@@ -76,6 +76,15 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             try:
                 unit = selectors.organiser_unit_get(actor=actor, pk=data["organiser_unit"])
                 people = list(selectors.invitable_employees(actor=actor).filter(pk__in=data["attendees"]))
+                others = {
+                    e.nip: e for e in selectors.invitable_employees(actor=actor).filter(nip__in=data["other_nips"])
+                }
+                unknown = [nip for nip in data["other_nips"] if nip not in others]
+                if unknown:
+                    raise ValidationError(
+                        {"other_nips": _("No active employee has the NIP %(nips)s.") % {"nips": ", ".join(unknown)}}
+                    )
+                people += list(others.values())
                 meeting = services.meeting_request(
                     government=government,
                     user=request.user,
@@ -182,7 +191,8 @@ def meeting_attend(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark attendance in person: one's own, or (for whoever manages the meeting) an invitee's."""
     actor = access.request_actor(request)
     meeting = selectors.meeting_get(actor=actor, pk=pk)
-    employee_id = int(request.POST.get("employee") or actor.employee_id or 0)
+    raw = request.POST.get("employee") or ""
+    employee_id = int(raw) if raw.isdigit() else (actor.employee_id or 0)
     if employee_id != actor.employee_id:
         selectors.require_meeting_manager(actor, meeting)
     row = next((r for r in meeting.attendees.all() if r.employee_id == employee_id), None)

@@ -8,6 +8,7 @@ import datetime as dt
 import icalendar
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from siaga.attendance.models import Presence
 from siaga.core.models import AuditEvent, Notification
@@ -132,8 +133,8 @@ def test_bkpsdm_request_waits_for_the_head_and_a_plh_may_approve(org, policy, ro
         unit=org["dinas"],
         official=org["kadis"],
         acting=org["kabid"],
-        start=DAY - dt.timedelta(days=1),
-        end=DAY + dt.timedelta(days=1),
+        start=timezone.localdate(),  # the authority of the day of the decision counts
+        end=timezone.localdate() + dt.timedelta(days=1),
     )
     decided = services.meeting_decide(meeting=meeting, approver=org["kabid"], user=org["users"]["kabid"], approve=True)
     assert (decided.status, decided.approved_by) == ("approved", org["kabid"])

@@ -186,3 +186,21 @@ def test_events_pages_for_bkpsdm_and_staff(login, org, policy):
     assert refused.status_code == 422
     assert "Mass gatherings are banned" in refused.content.decode()
     assert login(org["users"]["staff"]).post(f"/meetings/events/{event.pk}/reschedule/", {}).status_code == 403
+
+
+def test_people_of_other_units_are_invited_by_nip(login, org, policy, rooms):
+    client = login(org["users"]["head"])
+    form = client.get("/meetings/new/").content.decode()
+    assert "Staf Pelayanan" in form and "Staf Dinkes" not in form  # only the head's units are listed
+    page = client.post("/meetings/new/", form_data(org, rooms, other_nips="123, 199001012020031999"))
+    assert "A NIP has 18 digits; check 123." in page.content.decode()
+    page = client.post("/meetings/new/", form_data(org, rooms, other_nips="199001012020031999"))
+    assert "No active employee has the NIP 199001012020031999." in page.content.decode()
+    assert not Meeting.objects.exists()
+    client.post("/meetings/new/", form_data(org, rooms, other_nips=org["other_staff"].nip))
+    meeting = Meeting.objects.get()
+    assert sorted(meeting.attendees.values_list("employee__name", flat=True)) == [
+        "Kepala Dinas",
+        "Staf Dinkes",
+        "Staf Pelayanan",
+    ]
