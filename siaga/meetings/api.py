@@ -18,6 +18,7 @@ from ninja import Field, Router, Schema, Status
 from siaga.core.access import Actor, Perm
 from siaga.meetings import selectors, services
 from siaga.meetings.models import MassEvent, Meeting, MeetingAttendee
+from siaga.org.api import ErrorOut
 from siaga.org.authority import Action, can_act
 from siaga.org.models import Employee, Room, Unit
 
@@ -31,11 +32,6 @@ Kind = Literal["apel", "diklat", "bimtek", "upacara", "other"]
 def _actor(request: HttpRequest) -> Actor:
     actor: Actor = request.actor  # type: ignore[attr-defined]
     return actor
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
 
 
 ERRORS_ONE: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}

@@ -256,3 +256,31 @@ def test_postponed_events_are_listed_and_rescheduled_when_allowed(as_user, org, 
     outsider = make_user("admin_b", (other_government, Role.ADMIN))
     assert as_user(outsider).get(f"/events/{created['id']}").status_code == 404
     assert MassEvent.objects.get().status == "scheduled"
+
+
+def test_the_openapi_document_describes_every_meetings_operation(db):
+    import json
+
+    from django.test import Client
+
+    document = json.loads(Client().get("/api/openapi.json").content)
+    ours = {
+        path: ops for path, ops in document["paths"].items() if path.startswith(("/api/v1/meetings", "/api/v1/events"))
+    }
+    assert sorted(ours) == [
+        "/api/v1/events",
+        "/api/v1/events/{event_id}",
+        "/api/v1/events/{event_id}/cancel",
+        "/api/v1/events/{event_id}/reschedule",
+        "/api/v1/meetings",
+        "/api/v1/meetings/rooms",
+        "/api/v1/meetings/{meeting_id}",
+        "/api/v1/meetings/{meeting_id}/attendance",
+        "/api/v1/meetings/{meeting_id}/cancel",
+        "/api/v1/meetings/{meeting_id}/decision",
+        "/api/v1/meetings/{meeting_id}/reschedule",
+    ]
+    for path, operations in ours.items():
+        for method, operation in operations.items():
+            assert operation["summary"], (method, path)
+            assert "401" in operation["responses"], (method, path)
