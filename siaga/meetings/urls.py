@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/decide/", views.meeting_decide, name="decide"),
     path("<int:pk>/cancel/", views.meeting_cancel, name="cancel"),
+    path("<int:pk>/move/", views.meeting_move, name="move"),
     path("<int:pk>/attend/", views.meeting_attend, name="attend"),
     path("events/", views.event_list, name="event_list"),
     path("events/new/", views.event_new, name="event_new"),

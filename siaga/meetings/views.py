@@ -141,6 +141,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mine": next((r for r in rows if r.employee_id == actor.employee_id), None),
         "can_manage": access.can_manage_meeting(actor, meeting),
         "can_decide": can_decide,
+        "move_form": RescheduleForm(
+            auto_id="move_%s",
+            initial={
+                "date": meeting.start.astimezone(actor.tenant.tzinfo).date(),
+                "start_time": meeting.start.astimezone(actor.tenant.tzinfo).strftime("%H:%M"),
+                "end_time": meeting.end.astimezone(actor.tenant.tzinfo).strftime("%H:%M"),
+            },
+        ),
         "attendance_open": meeting.status == Meeting.Status.APPROVED and meeting.room_id is not None,
         "seats": sum(1 for r in rows if r.in_person),
         "attended": sum(1 for r in rows if r.attended_at),
@@ -182,6 +190,33 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Meeting cancelled; the invitees are told."))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a meeting to another date or time (same room, re-checked); invitees get the change."""
+    actor = access.request_actor(request)
+    meeting = selectors.meeting_get(actor=actor, pk=pk)
+    selectors.require_meeting_manager(actor, meeting)
+    form = RescheduleForm(request.POST, auto_id="move_%s")
+    if not form.is_valid():
+        messages.error(request, _("Give the new date, start and end time."))
+        return redirect("meetings:detail", pk=pk)
+    data = form.cleaned_data
+    government = actor.tenant
+    try:
+        services.meeting_reschedule(
+            meeting=meeting,
+            user=request.user,
+            start=combine(government, data["date"], data["start_time"]),
+            end=combine(government, data["date"], data["end_time"]),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Meeting moved; the invitees get the change."))
     return redirect("meetings:detail", pk=pk)
 
 

@@ -204,3 +204,13 @@ def test_people_of_other_units_are_invited_by_nip(login, org, policy, rooms):
         "Staf Dinkes",
         "Staf Pelayanan",
     ]
+
+
+def test_the_organiser_moves_a_meeting_and_staff_may_not(login, org, policy, rooms):
+    meeting = now_meeting(org, rooms)
+    day = timezone.localdate() + dt.timedelta(days=2)
+    new_time = {"date": day.isoformat(), "start_time": "13:00", "end_time": "14:00"}
+    assert login(org["users"]["staff"]).post(f"/meetings/{meeting.pk}/move/", new_time).status_code == 403
+    login(org["users"]["head"]).post(f"/meetings/{meeting.pk}/move/", new_time)
+    meeting.refresh_from_db()
+    assert (meeting.start.astimezone(WIB).date(), meeting.start.astimezone(WIB).hour, meeting.sequence) == (day, 13, 1)
