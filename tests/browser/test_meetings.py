@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from siaga.attendance.models import Presence
 from siaga.meetings.models import Meeting
-from siaga.meetings.tests.conftest import WIB
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 - the shared browser fixtures
+from siaga.meetings.tests.conftest import WIB, policy, rooms  # noqa: F401 - the meetings fixtures
+from tests.browser.conftest import log_in
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.indonesian]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def meeting_times() -> tuple[dt.datetime, dt.datetime]:
