@@ -116,3 +116,65 @@ def test_concurrent_requests_never_overbook_a_room(org, policy, rooms, make_empl
     assert sorted(outcomes) == ["booked"] * 2 + ["full"] * 6
     assert Meeting.objects.count() == 2
     assert MeetingAttendee.objects.filter(meeting__room=rooms["small"], in_person=True).count() == 4
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite locks the whole database for a writer, so there is no row lock to test; run on PostgreSQL",
+)
+def test_two_approvers_at_once_produce_one_decision(org, policy, rooms):
+    """The head and their Plh press Approve at the same moment: one approval, one set of invitations."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from siaga.core.models import Notification
+    from siaga.org.models import Delegation
+
+    Delegation.objects.create(
+        government=org["government"],
+        kind="plh",
+        unit=org["dinas"],
+        official=org["kadis"],
+        acting=org["kabid"],
+        start=timezone.localdate(),
+        end=timezone.localdate() + dt.timedelta(days=1),
+    )
+    meeting = services.meeting_request(
+        government=org["government"],
+        user=org["users"]["admin"],
+        requester=None,
+        title="Rapat menunggu persetujuan",
+        priority="sangat_mendesak",
+        mode="luring",
+        start=at(9),
+        end=at(10),
+        organiser_unit=org["dinas"],
+        attendees=[org["kadis"], org["staff"]],
+        room=rooms["small"],
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def approve(approver_key: str) -> None:
+        try:
+            barrier.wait(10)
+            services.meeting_decide(
+                meeting=Meeting.objects.get(pk=meeting.pk), approver=org[approver_key], user=None, approve=True
+            )
+            result = "approved"
+        except ValidationError as exc:
+            result = exc.messages[0]
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=approve, args=(key,)) for key in ("kadis", "kabid")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["This meeting is already approved.", "approved"]
+    assert Notification.objects.filter(channel="in_app", subject__startswith="Invitation").count() == 2
