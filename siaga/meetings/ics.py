@@ -46,6 +46,8 @@ def meeting_ics(*, meeting: Meeting, method: str, attendee_emails: list[tuple[st
     organizer.params["cn"] = icalendar.vText(meeting.organiser_unit.name)
     event.add("organizer", organizer)
     for name, address in attendee_emails:
+        if not address:
+            continue
         attendee = icalendar.vCalAddress(f"mailto:{address}")
         attendee.params["cn"] = icalendar.vText(name)
         attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")

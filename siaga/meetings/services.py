@@ -271,12 +271,11 @@ def _attendee_rows(meeting: Meeting) -> list[MeetingAttendee]:
 
 
 def _send_invitations(meeting: Meeting, *, method: str, reason: str = "") -> None:
-    """Tell every invitee with an account, with the ICS file (REQUEST or CANCEL) on the e-mail."""
+    """Tell every invitee with an account, with the ICS file (REQUEST or CANCEL) on the e-mail.
+
+    Each invitee's file names only themselves as ATTENDEE: colleagues' e-mail addresses are contact
+    data that not every invitee may see."""
     rows = _attendee_rows(meeting)
-    addresses = [
-        (r.employee.name, r.employee.email or (r.employee.user.email if r.employee.user else "")) for r in rows
-    ]
-    calendar = ics.meeting_ics(meeting=meeting, method=method, attendee_emails=[a for a in addresses if a[1]])
     government = meeting.government
     when = f"{_fmt(government, meeting.start)}–{meeting.end.astimezone(government.tzinfo):%H:%M}"
     for row in rows:
@@ -311,7 +310,15 @@ def _send_invitations(meeting: Meeting, *, method: str, reason: str = "") -> Non
             subject=subject,
             body=body,
             link=_meeting_link(meeting),
-            attachment=("rapat.ics", f"text/calendar; method={method}", calendar),
+            attachment=(
+                "rapat.ics",
+                f"text/calendar; method={method}",
+                ics.meeting_ics(
+                    meeting=meeting,
+                    method=method,
+                    attendee_emails=[(row.employee.name, user.email or row.employee.email)],
+                ),
+            ),
         )
 
 
