@@ -167,6 +167,13 @@ def test_rooms_show_the_free_seats_at_the_asked_time(as_user, meetings):
     rooms = as_user("head").get("/meetings/rooms", start=at(9, 30).isoformat(), end=at(11).isoformat()).json()
     assert [(r["code"], r["capacity"], r["free"]) for r in rooms] == [("aula", 20, 20), ("rapat-kecil", 4, 2)]
     assert as_user("staff").get("/meetings/rooms").status_code == 403
+    # a booking ending at 10:00 leaves the room free from 10:00
+    later = as_user("head").get("/meetings/rooms", start=at(10).isoformat(), end=at(11).isoformat()).json()
+    assert [(r["code"], r["free"]) for r in later] == [("aula", 20), ("rapat-kecil", 4)]
+    # a cancelled meeting frees its seats
+    services.meeting_cancel(meeting=meetings["dinas"], user=None)
+    rooms = as_user("head").get("/meetings/rooms", start=at(9, 30).isoformat(), end=at(11).isoformat()).json()
+    assert [(r["code"], r["free"]) for r in rooms] == [("aula", 20), ("rapat-kecil", 4)]
 
 
 def test_attendance_over_the_api_records_presence(as_user, org, policy, rooms, settings):
