@@ -291,3 +291,20 @@ def test_the_openapi_document_describes_every_meetings_operation(db):
         for method, operation in operations.items():
             assert operation["summary"], (method, path)
             assert "401" in operation["responses"], (method, path)
+
+
+def test_citizens_and_anonymous_callers_see_no_meetings_or_events(as_user, org, meetings, policy):
+    services.event_create(
+        government=org["government"],
+        user=None,
+        kind="apel",
+        title="Apel",
+        place="Halaman",
+        start=at(7),
+        end=at(8),
+        units=[org["dinas"]],
+    )
+    assert as_user("citizen").get("/meetings").json() == []
+    assert as_user("citizen").get("/events").json() == []
+    assert as_user("citizen").get(f"/meetings/{meetings['dinas'].pk}").status_code == 404
+    assert as_user(None).get("/meetings").status_code == 401
