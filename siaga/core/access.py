@@ -315,3 +315,44 @@ def scope_presence(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if actor.employee_id:
         return qs.filter(employee_id=actor.employee_id)
     return qs.none()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Meetings app (meetings, mass events)
+
+
+def scope_meetings(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Admins (BKPSDM) see every meeting of their government; unit heads those organised by the units
+    they manage; everyone sees the meetings they are invited to or requested."""
+    if not actor.is_authenticated:
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.has_role(Role.ADMIN):
+        return qs
+    condition = Q(requested_by_id=actor.user_id)
+    if actor.employee_id:
+        condition |= Q(attendees__employee_id=actor.employee_id)
+    if actor.managed_unit_ids:
+        condition |= Q(organiser_unit_id__in=actor.managed_unit_ids)
+    return qs.filter(pk__in=qs.filter(condition).values("pk"))
+
+
+def can_manage_meeting(actor: Actor, meeting: Any) -> bool:
+    """Change or cancel a meeting, mark others' attendance: whoever requested it, the heads over the
+    organising unit, and admins (BKPSDM)."""
+    if not actor.is_authenticated or meeting.government_id != actor.government_id:
+        return False
+    if not actor.has_perm(Perm.MANAGE_MEETINGS):
+        return False
+    return (
+        actor.has_role(Role.ADMIN)
+        or meeting.requested_by_id == actor.user_id
+        or meeting.organiser_unit_id in actor.managed_unit_ids
+    )
+
+
+def scope_mass_events(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Mass events are public notices inside the government: every member with an org view sees them."""
+    if not actor.has_perm(Perm.VIEW_ORG) and not actor.has_perm(Perm.ATTEND):
+        return qs.none()
+    return scope_government(actor, qs)

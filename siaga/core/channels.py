@@ -6,6 +6,7 @@ import http.client
 import json
 import urllib.error
 import urllib.request
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -36,10 +37,26 @@ def send_email(notification: Notification) -> None:
         headers={"X-Siaga-Notification": str(notification.pk)},
         connection=get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT),
     )
+    if notification.attachment_name:
+        message.attach(_attachment_part(notification))
     try:
         message.send()
     except Exception as exc:  # smtplib errors subclass OSError; a refused recipient or a bug is retried too
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _attachment_part(notification: Notification) -> MIMEText:
+    """The stored attachment as a MIME part: ``text/calendar; method=REQUEST`` keeps its parameters,
+    which calendar clients read to tell an invitation from a cancellation."""
+    mime_type, *params = (part.strip() for part in (notification.attachment_type or "text/plain").split(";"))
+    maintype, _slash, subtype = mime_type.partition("/")
+    part = MIMEText(notification.attachment, subtype if maintype == "text" and subtype else "plain", "utf-8")
+    for param in params:
+        key, _eq, value = param.partition("=")
+        if key and value:
+            part.set_param(key.strip(), value.strip().strip('"'))
+    part.add_header("Content-Disposition", "attachment", filename=notification.attachment_name)
+    return part
 
 
 def send_whatsapp(notification: Notification) -> None:

@@ -165,6 +165,11 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     link = models.CharField(max_length=300, blank=True)
+    #: an optional file sent with an e-mail, e.g. a meeting invitation (``invite.ics``, ``text/calendar;
+    #: method=REQUEST``); stored as text so that a retry sends exactly the same file
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -78,3 +78,13 @@ def _presence_purge() -> object:
 
 
 PERIODIC_JOBS.append(PeriodicJob("presence-purge", dt.timedelta(hours=1), _presence_purge))
+
+
+# Meetings app: postpone mass events that fall under a ban on mass gatherings (idempotent).
+def _events_apply_policy() -> object:
+    from siaga.meetings.services import events_apply_policy_all
+
+    return events_apply_policy_all()
+
+
+PERIODIC_JOBS.append(PeriodicJob("events-apply-policy", dt.timedelta(minutes=15), _events_apply_policy))

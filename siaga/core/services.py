@@ -116,8 +116,12 @@ def notify(
     body: str,
     link: str = "",
     channels: tuple[str, ...] | None = None,
+    attachment: tuple[str, str, str] | None = None,
 ) -> list[Notification]:
     """Tell a person something: in-app always, by e-mail and WhatsApp where they have an address.
+
+    ``attachment`` is ``(file name, MIME type, text)``, e.g. ``("invite.ics", "text/calendar;
+    method=REQUEST", ics)``: it goes with the e-mail only.
 
     Each message is stored first, then sent by a background task after the transaction commits, so
     nothing is lost when a mail server or WhatsApp is down: the task retries with backoff.
@@ -137,6 +141,7 @@ def notify(
             )
     email, phone = _addresses(user)
     now = timezone.now()
+    attachment_name, attachment_type, attachment_text = attachment or ("", "", "")
     created: list[Notification] = []
     with transaction.atomic():
         for channel in wanted:
@@ -166,6 +171,15 @@ def notify(
                 body=body,
                 link=link,
                 status=Notification.Status.PENDING if address else Notification.Status.SKIPPED,
+                **(
+                    {
+                        "attachment_name": attachment_name[:100],
+                        "attachment_type": attachment_type[:100],
+                        "attachment": attachment_text,
+                    }
+                    if channel == Notification.Channel.EMAIL
+                    else {}
+                ),
                 next_attempt_at=now if address else None,
             )
             created.append(note)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from siaga.core.models import Government
 from siaga.core.services import audit_record, diff_fields
+from siaga.meetings.services import events_apply_policy
 from siaga.org.authority import Action, can_act
 from siaga.org.models import Employee, Skill, Unit
 from siaga.rostering import caps
@@ -111,6 +112,7 @@ def policy_select(
             obj=selection,
             changes={"policy": policy.code, "effective_from": effective_from.isoformat()},
         )
+        transaction.on_commit(partial(events_apply_policy, government), robust=True)
     return selection
 
 
@@ -131,6 +133,7 @@ def policy_update(*, policy: WorkPolicy, actor: Any, **values: Any) -> WorkPolic
         if changes:
             locked.save()
             audit_record(actor=actor, government=locked.government_id, action="update", obj=locked, changes=changes)
+            transaction.on_commit(partial(events_apply_policy, locked.government), robust=True)
     return locked
 
 
@@ -175,6 +178,7 @@ def situation_set(
                 "java_bali": java_bali,
             },
         )
+        transaction.on_commit(partial(events_apply_policy, government), robust=True)
     return situation
 
 
