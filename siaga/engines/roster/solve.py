@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -38,6 +39,7 @@ from siaga.engines.roster.bound import aggregate_bound
 from siaga.engines.roster.cohorts import form_cohorts
 from siaga.engines.roster.explain import prechecks, sort_explanations, tanggal, violation_message
 from siaga.engines.roster.objective import objective_terms
+from siaga.engines.roster.rotation import rotation_grid
 from siaga.engines.roster.types import Assignment, Employee, Explanation, Plan, Problem
 
 log = logging.getLogger(__name__)
@@ -159,8 +161,10 @@ class _Model:
         slack: bool = False,
         hints: bool = True,
         grouped: bool = True,
+        start: dict[tuple[str, int], Slot] | None = None,
     ) -> None:
         self.data = data
+        self.start = start  # a feasible grid to start from (rotation.py), used as the hint
         self.grouped = grouped
         self.with_hints = hints
         self.problem = data.problem
@@ -443,6 +447,12 @@ class _Model:
                 choice = max(votes, key=lambda k: (votes[k], k is None)) if votes else None
                 for s in d.shifts:
                     hint[self.q[g, di, s].index] = s == choice
+        elif self.start is not None:
+            for (eid, di, s), var in self.x.items():
+                hint[var.index] = self.start[eid, di] == ("wfo", s)
+            for (g, di), people in self.members_of.items():
+                for s in d.shifts:
+                    hint[self.q[g, di, s].index] = self.start[people[0].id, di] == ("wfo", s)
         else:
             self._rotation_hint(hint)
         self._repair(hint)
@@ -653,20 +663,38 @@ def solve(
     cancelled = False
     all_optimal = True
     exact = [size - 1 <= EXACT_LIMIT for size in sizes]
-    models = [_Model(data, units, floors, grouped=not exact[i]) for i, (units, floors) in enumerate(parts)]
     floor_bounds = [structural_bound(data, units, floors) for units, floors in parts]
+    # the constructive plan (rotation.py) is the first plan and every component's starting point
+    starts = [
+        rotation_grid(data, units, split=exact[i]) if problem.previous_plan is None else None
+        for i, (units, _) in enumerate(parts)
+    ]
+    if on_progress is not None and starts and all(g is not None for g in starts):
+        whole = {key: slot for g in starts if g is not None for key, slot in g.items()}
+        first = plan_from_grid(problem, whole, cohorts, None, False, start)
+        on_progress(Progress(time.perf_counter() - start, float(first.objective["total"]), sum(floor_bounds)))
+    models = [
+        _Model(data, units, floors, grouped=not exact[i], start=starts[i]) for i, (units, floors) in enumerate(parts)
+    ]
     # every component starts from its completed hint, a feasible solution: together they are the first plan
     hinted = [m.hint_objective / m.scale if m.complete_hint(seed) else None for m in models]
     if on_progress is not None and all(h is not None for h in hinted):
         on_progress(Progress(time.perf_counter() - start, sum(h or 0.0 for h in hinted), sum(floor_bounds)))
-    # the per-day aggregate relaxation (bound.py) raises the counting bound where floors are tight; it
-    # costs about 0.1 s per component at regency scale, so it runs after the first plan is reported
-    weights, scale = _weights(problem)
-    for i, (units, floors) in enumerate(parts):
-        if time.perf_counter() - start < 0.3 * time_limit:
-            floor_bounds[i] = max(floor_bounds[i], aggregate_bound(data, units, floors, weights, scale, seed=seed))
     # keep time to assemble the plan (about 4 µs per employee-day) within the limit
     finish = min(0.25 * time_limit, 4e-6 * len(problem.employees) * len(data.days))
+    # the per-day aggregate relaxation (bound.py) raises the counting bound where floors are tight; it
+    # runs beside the search (CP-SAT releases the interpreter while it solves) and stops at the deadline
+    bound_weights, bound_scale = _weights(problem)
+    deadline = start + time_limit - finish
+
+    def strengthen() -> None:
+        for i, (units, floors) in enumerate(parts):
+            found = aggregate_bound(data, units, floors, bound_weights, bound_scale, seed=seed, deadline=deadline)
+            floor_bounds[i] = max(floor_bounds[i], found)
+
+    bounding = threading.Thread(target=strengthen, daemon=True)
+    bounding.start()
+    proven = [0.0] * len(parts)  # the CP-SAT bound of exact components
     for i, (units, floors) in enumerate(parts):
         built = models[i]
         left = max(0.05, time_limit - finish - (time.perf_counter() - start))
@@ -704,11 +732,21 @@ def solve(
 
         watch = _Watch(report, None if cancelled else should_stop)
         status = _run(solver, built, watch, should_stop if not cancelled else None)
-        log.debug(
-            f"component {i}: {len(units)} units, {len(built.model.proto.variables)} vars, share {share:.2f}s, "
-            f"{solver.status_name(status)} {solver.objective_value} ≥ {solver.best_objective_bound} "
-            f"at {time.perf_counter() - start:.2f}s"
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                f"component {i}: {len(units)} units, {len(built.model.proto.variables)} vars, share {share:.2f}s, "
+                f"{solver.status_name(status)} {solver.objective_value} ≥ {solver.best_objective_bound} "
+                f"at {time.perf_counter() - start:.2f}s"
+            )
+        if status == cp_model.UNKNOWN and hinted[i] is not None:
+            # no solution within the share of time: the completed hint is a feasible one
+            hint = dict(zip(built.model.proto.solution_hint.vars, built.model.proto.solution_hint.values, strict=True))
+            grid.update(built.assignments(functools.partial(_hinted_value, hint)))
+            done_total += hinted[i] or 0.0
+            done_bound += floor_bounds[i]
+            all_optimal = False
+            cancelled = cancelled or watch.stopped or (should_stop is not None and should_stop())
+            continue
         if status == cp_model.UNKNOWN:
             # no solution within the share of time: take the first one found, whatever it costs
             params.stop_after_first_solution = True
@@ -728,9 +766,10 @@ def solve(
         done_total += solver.objective_value / scale
         if exact[i]:
             bound = max(0.0, solver.best_objective_bound / scale)
-            done_bound += max(floor_bounds[i], math.ceil(bound - 1e-6) if scale == 1 else bound)
-        else:
-            done_bound += floor_bounds[i]
+            proven[i] = math.ceil(bound - 1e-6) if scale == 1 else bound
+        done_bound += max(floor_bounds[i], proven[i])
+    bounding.join()
+    done_bound = sum(max(b, p) for b, p in zip(floor_bounds, proven, strict=True))
     if explanations:
         return Plan(
             status="infeasible",
@@ -742,6 +781,10 @@ def solve(
     if on_progress is not None:
         on_progress(Progress(plan.solve_seconds, float(plan.objective["total"]), float(plan.bound or 0), done=True))
     return plan
+
+
+def _hinted_value(hint: dict[int, int], var: cp_model.IntVar) -> int:
+    return hint[var.index]
 
 
 def structural_bound(data: _Data, units: list[str], floors: list[str]) -> float:
