@@ -664,21 +664,37 @@ def solve(
     all_optimal = True
     exact = [size - 1 <= EXACT_LIMIT for size in sizes]
     floor_bounds = [structural_bound(data, units, floors) for units, floors in parts]
-    # the constructive plan (rotation.py) is the first plan and every component's starting point
+    # Small components are exact: their completed hint (the plain rotation, repaired) comes first, and
+    # CP-SAT solves them from it. The big ones start from the constructive plan (rotation.py), which is
+    # ready before their models are built: together these are the first plan reported.
     starts = [
-        rotation_grid(data, units, split=exact[i]) if problem.previous_plan is None else None
+        rotation_grid(data, units) if not exact[i] and problem.previous_plan is None else None
         for i, (units, _) in enumerate(parts)
     ]
-    if on_progress is not None and starts and all(g is not None for g in starts):
-        whole = {key: slot for g in starts if g is not None for key, slot in g.items()}
+    models: list[_Model | None] = [None] * len(parts)
+    hinted: list[float | None] = [None] * len(parts)
+
+    def build(i: int) -> None:
+        units, floors = parts[i]
+        model = _Model(data, units, floors, grouped=not exact[i], start=starts[i])
+        models[i] = model
+        hinted[i] = model.hint_objective / model.scale if model.complete_hint(seed) else None
+
+    for i in range(len(parts)):
+        if exact[i]:
+            build(i)
+    early = all(starts[i] is not None or (exact[i] and hinted[i] is not None) for i in range(len(parts)))
+    if on_progress is not None and early:
+        whole: dict[tuple[str, int], Slot] = {}
+        for i, model in enumerate(models):
+            whole.update(starts[i] if model is None else _hint_grid(model))  # type: ignore[arg-type]
         first = plan_from_grid(problem, whole, cohorts, None, False, start)
         on_progress(Progress(time.perf_counter() - start, float(first.objective["total"]), sum(floor_bounds)))
-    models = [
-        _Model(data, units, floors, grouped=not exact[i], start=starts[i]) for i, (units, floors) in enumerate(parts)
-    ]
+    for i in range(len(parts)):
+        if not exact[i]:
+            build(i)
     # every component starts from its completed hint, a feasible solution: together they are the first plan
-    hinted = [m.hint_objective / m.scale if m.complete_hint(seed) else None for m in models]
-    if on_progress is not None and all(h is not None for h in hinted):
+    if on_progress is not None and not early and all(h is not None for h in hinted):
         on_progress(Progress(time.perf_counter() - start, sum(h or 0.0 for h in hinted), sum(floor_bounds)))
     # keep time to assemble the plan (about 4 µs per employee-day) within the limit
     finish = min(0.25 * time_limit, 4e-6 * len(problem.employees) * len(data.days))
@@ -697,6 +713,7 @@ def solve(
     proven = [0.0] * len(parts)  # the CP-SAT bound of exact components
     for i, (units, floors) in enumerate(parts):
         built = models[i]
+        assert built is not None
         left = max(0.05, time_limit - finish - (time.perf_counter() - start))
         # by size, but never so little that a small component cannot find its first solution
         share = max(left * sizes[i] / sum(sizes[i:]), min(0.5, left / (len(parts) - i)))
@@ -740,8 +757,7 @@ def solve(
             )
         if status == cp_model.UNKNOWN and hinted[i] is not None:
             # no solution within the share of time: the completed hint is a feasible one
-            hint = dict(zip(built.model.proto.solution_hint.vars, built.model.proto.solution_hint.values, strict=True))
-            grid.update(built.assignments(functools.partial(_hinted_value, hint)))
+            grid.update(_hint_grid(built))
             done_total += hinted[i] or 0.0
             done_bound += floor_bounds[i]
             all_optimal = False
@@ -785,6 +801,13 @@ def solve(
 
 def _hinted_value(hint: dict[int, int], var: cp_model.IntVar) -> int:
     return hint[var.index]
+
+
+def _hint_grid(built: _Model) -> dict[tuple[str, int], Slot]:
+    """The assignments of a model's (completed) hint."""
+    proto = built.model.proto.solution_hint
+    hint = dict(zip(proto.vars, proto.values, strict=True))
+    return built.assignments(functools.partial(_hinted_value, hint))
 
 
 def structural_bound(data: _Data, units: list[str], floors: list[str]) -> float:

@@ -57,15 +57,19 @@ def test_the_small_problem_is_constructed_feasible_and_fair() -> None:
 def test_a_search_that_finds_nothing_returns_the_constructed_plan() -> None:
     problem = small_problem()
     seen: list[Progress] = []
-    with mock.patch.object(solve_module, "_run", return_value=cp_model.UNKNOWN):
+    # grouped (the regency-scale path), and the search finds nothing
+    with (
+        mock.patch.object(solve_module, "EXACT_LIMIT", 0),
+        mock.patch.object(solve_module, "_run", return_value=cp_model.UNKNOWN),
+    ):
         plan = solve(problem, time_limit=2.0, workers=1, on_progress=seen.append)
     assert plan.status == "feasible"
     assert check(problem, plan).ok
     cohorts = form_cohorts(problem)
-    grid = rotation_grid(_Data(problem, cohorts), [u.id for u in problem.units], split=True)
+    grid = rotation_grid(_Data(problem, cohorts), [u.id for u in problem.units])
     assert grid is not None
     constructed = plan_from_grid(problem, grid, cohorts, None, False, 0.0)
-    assert plan.objective["total"] <= constructed.objective["total"]
+    assert plan.objective["total"] == constructed.objective["total"]
     # the first report is the constructed plan, the last one the plan returned
     assert seen[0].total == constructed.objective["total"]
     assert seen[-1].done and seen[-1].total == plan.objective["total"]
