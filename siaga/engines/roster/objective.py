@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 
 from siaga.engines.roster.types import Assignment, Problem
@@ -37,7 +38,10 @@ def objective_terms(
     mixing = sum(max(0, len(c) - 1) for c in present.values())
     by_unit: dict[str, list[int]] = {}
     for e in problem.employees:
-        if e.mode == "flexible" and not any(e.is_unavailable(d) for d in days):
+        # a range touches D when the first day of D on or after its start is on or before its end
+        if e.mode == "flexible" and not any(
+            (i := bisect.bisect_left(days, u.start)) < len(days) and days[i] <= u.end for u in e.unavailable
+        ):
             by_unit.setdefault(e.unit, []).append(wfo_days[e.id])
     fairness = sum(max(v) - min(v) for v in by_unit.values() if v)
     changes = 0

@@ -109,7 +109,7 @@ class _Data:
         self.group_of = self._groups()
 
     def critical(self, e: Employee) -> bool:
-        return bool(e.skills & self.cover_skills[e.unit])
+        return bool(e.skills) and bool(e.skills & self.cover_skills[e.unit])
 
     def slot(self, e: Employee, di: int, grouped: bool = True) -> Slot | str:
         """A constant (mode, shift), or "exact"/"free" for x variables, or "group"."""
