@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from siaga.engines.roster.types import Assignment, Problem
 
 WEIGHT_KEY = {"mixing": "mixing", "fairness": "fairness", "changes": "change", "underuse": "underuse"}
 
 
+class Row(NamedTuple):
+    """An assignment without the cost of building an ``Assignment`` (for progress reports)."""
+
+    employee: str
+    date: dt.date
+    mode: str
+    shift: str | None
+
+
 def objective_terms(
-    problem: Problem, assignments: list[Assignment], cohorts: dict[str, dict[str, list[str]]]
+    problem: Problem, assignments: Sequence[Assignment | Row], cohorts: dict[str, dict[str, list[str]]]
 ) -> dict[str, float]:
     """{"total", "mixing", "fairness", "changes", "underuse"}; total = Σ weight × term (an int when whole).
 

@@ -38,7 +38,7 @@ from ortools.sat.python import cp_model
 from siaga.engines.roster.bound import aggregate_bound
 from siaga.engines.roster.cohorts import form_cohorts
 from siaga.engines.roster.explain import prechecks, sort_explanations, tanggal, violation_message
-from siaga.engines.roster.objective import objective_terms
+from siaga.engines.roster.objective import Row, objective_terms
 from siaga.engines.roster.rotation import rotation_grid
 from siaga.engines.roster.types import Assignment, Employee, Explanation, Plan, Problem
 
@@ -79,6 +79,7 @@ class _Sum:
 
 EXACT_LIMIT = 60  # components this small get x[e,d,s] for everyone: exact, so their bound is proven
 SQUAD = 8  # plain members per group: small enough to fill a cap or a floor closely
+AGGREGATE_FROM = 10.0  # seconds: shorter solves (replans) leave the CPU to the search, with the counting bound
 
 GroupKey = tuple[str, str, str, int]  # unit, cohort, floor, squad
 
@@ -653,7 +654,10 @@ def solve(
             solve_seconds=time.perf_counter() - start,
             objective={},
         )
+    prepared = time.perf_counter()
     data = _Data(problem, cohorts)
+    # the machine's pace: assembling the plan costs up to 12 times as much as preparing the data
+    pace = time.perf_counter() - prepared
     parts = components(problem)
     members = problem.members()
     sizes = [1 + sum(len(members[u]) for u in units) for units, _ in parts]
@@ -688,8 +692,10 @@ def solve(
         whole: dict[tuple[str, int], Slot] = {}
         for i, model in enumerate(models):
             whole.update(starts[i] if model is None else _hint_grid(model))  # type: ignore[arg-type]
-        first = plan_from_grid(problem, whole, cohorts, None, False, start)
-        on_progress(Progress(time.perf_counter() - start, float(first.objective["total"]), sum(floor_bounds)))
+        days = data.days
+        rows = [Row(e, days[di], mode, shift) for (e, di), (mode, shift) in whole.items()]
+        first = objective_terms(problem, rows, cohorts)["total"]
+        on_progress(Progress(time.perf_counter() - start, float(first), sum(floor_bounds)))
     for i in range(len(parts)):
         if not exact[i]:
             build(i)
@@ -697,7 +703,7 @@ def solve(
     if on_progress is not None and not early and all(h is not None for h in hinted):
         on_progress(Progress(time.perf_counter() - start, sum(h or 0.0 for h in hinted), sum(floor_bounds)))
     # keep time to assemble the plan (about 4 µs per employee-day) within the limit
-    finish = min(0.25 * time_limit, 4e-6 * len(problem.employees) * len(data.days))
+    finish = min(0.25 * time_limit, max(4e-6 * len(problem.employees) * len(data.days), 12 * pace))
     # the per-day aggregate relaxation (bound.py) raises the counting bound where floors are tight; it
     # runs beside the search (CP-SAT releases the interpreter while it solves) and stops at the deadline
     bound_weights, bound_scale = _weights(problem)
@@ -709,7 +715,8 @@ def solve(
             floor_bounds[i] = max(floor_bounds[i], found)
 
     bounding = threading.Thread(target=strengthen, daemon=True)
-    bounding.start()
+    if time_limit >= AGGREGATE_FROM:
+        bounding.start()
     proven = [0.0] * len(parts)  # the CP-SAT bound of exact components
     for i, (units, floors) in enumerate(parts):
         built = models[i]
@@ -784,7 +791,8 @@ def solve(
             bound = max(0.0, solver.best_objective_bound / scale)
             proven[i] = math.ceil(bound - 1e-6) if scale == 1 else bound
         done_bound += max(floor_bounds[i], proven[i])
-    bounding.join()
+    if bounding.is_alive():
+        bounding.join()
     done_bound = sum(max(b, p) for b, p in zip(floor_bounds, proven, strict=True))
     if explanations:
         return Plan(

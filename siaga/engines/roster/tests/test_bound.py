@@ -5,11 +5,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from siaga.engines.roster import solve as solve_module
 from siaga.engines.roster.bound import aggregate_bound
+from siaga.engines.roster.check import check
 from siaga.engines.roster.cohorts import form_cohorts
 from siaga.engines.roster.solve import _Data, _weights, components, solve, structural_bound
 from siaga.engines.roster.tests.test_solve import FAST, MONDAY, problems
@@ -105,3 +108,14 @@ def test_a_tight_floor_raises_the_bound_to_the_optimum() -> None:
     assert plan.status == "optimal"
     assert plan.objective["total"] == 2
     assert plan.bound == 2
+
+
+def test_the_engine_reports_the_aggregate_bound_on_the_grouped_path() -> None:
+    # grouped (as at regency scale), where CP-SAT's own bound is not used: the plan's bound is the
+    # aggregate relaxation's, above the counting bound
+    problem = parse_problem(_tight_floor())
+    with mock.patch.object(solve_module, "EXACT_LIMIT", 0):
+        plan = solve(problem, time_limit=solve_module.AGGREGATE_FROM, workers=1)
+    assert check(problem, plan).ok
+    assert plan.bound == 2
+    assert plan.objective["total"] >= 2
