@@ -13,12 +13,17 @@
    frozen days). Sending every group home keeps H1–H7, so this model is feasible exactly when the
    problem is: restricting plain staff to their cohort's rotation costs optimality, never feasibility.
    Components of at most ``EXACT_LIMIT`` employees get x[e, d, s] for everyone (no groups).
-   Each component starts from a complete feasible hint: the previous plan when replanning, else the plain
-   rotation (cohort i on the days d ≡ i mod k), repaired greedily and completed by CP-SAT with it fixed.
+   Each component starts from a complete feasible hint: the previous plan when replanning; else, for a
+   grouped component, the constructive plan (``rotation.py``), which is also the first plan reported,
+   before any model is built; for an exact one, the plain rotation (cohort i on the days d ≡ i mod k).
+   Hints are repaired greedily and completed by CP-SAT with them fixed. A component whose search finds
+   nothing in its share of time keeps its completed hint, so the time limit holds.
 5. The plan's objective is recomputed from its assignments (``objective.py``). ``bound`` sums, per
-   component, ``structural_bound`` (a counting bound valid for any plan) and, for exact components, the
-   CP-SAT bound when larger; the latter is proven for the cohorts formed in step 2, which the search
-   takes as given. ``status`` is "optimal" only when every component is exact and proven optimal.
+   component, the largest of ``structural_bound`` (a counting bound), ``aggregate_bound`` (the per-day
+   relaxation of ``bound.py``, computed beside the search on solves of ``AGGREGATE_FROM`` seconds or
+   more), both valid for any plan whatever its cohorts, and, for exact components whose cohorts H8 fixes (one
+   cohort, or a replan keeping them), the CP-SAT bound. ``status`` is "optimal" when the total reaches
+   that bound.
 """
 
 from __future__ import annotations
@@ -665,8 +670,10 @@ def solve(
     done_total, done_bound = 0.0, 0.0
     explanations: list[Explanation] = []
     cancelled = False
-    all_optimal = True
     exact = [size - 1 <= EXACT_LIMIT for size in sizes]
+    # CP-SAT proves its bound for the cohorts of step 2; it bounds every plan only where H8 leaves no
+    # other choice of cohorts
+    forced = [all(_cohorts_forced(problem, u, members[u]) for u in units) for units, _ in parts]
     floor_bounds = [structural_bound(data, units, floors) for units, floors in parts]
     # Small components are exact: their completed hint (the plain rotation, repaired) comes first, and
     # CP-SAT solves them from it. The big ones start from the constructive plan (rotation.py), which is
@@ -747,7 +754,7 @@ def solve(
             scale: int = scale,
         ) -> None:
             if on_progress is not None:
-                proven = max(0.0, bound / scale) if exact[i] else floor_bounds[i]
+                proven = max(0.0, bound / scale) if exact[i] and forced[i] else floor_bounds[i]
                 rest = sum(h or 0.0 for h in hinted[i + 1 :])
                 total = base_total + value / scale + rest
                 on_progress(
@@ -767,7 +774,6 @@ def solve(
             grid.update(_hint_grid(built))
             done_total += hinted[i] or 0.0
             done_bound += floor_bounds[i]
-            all_optimal = False
             cancelled = cancelled or watch.stopped or (should_stop is not None and should_stop())
             continue
         if status == cp_model.UNKNOWN:
@@ -783,11 +789,9 @@ def solve(
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             explanations.append(_unknown(problem, units))
             continue
-        if status != cp_model.OPTIMAL or not exact[i]:
-            all_optimal = False
         grid.update(built.assignments(solver.value))
         done_total += solver.objective_value / scale
-        if exact[i]:
+        if exact[i] and forced[i]:
             bound = max(0.0, solver.best_objective_bound / scale)
             proven[i] = math.ceil(bound - 1e-6) if scale == 1 else bound
         done_bound += max(floor_bounds[i], proven[i])
@@ -801,10 +805,24 @@ def solve(
             explanation=sort_explanations(explanations),
             solve_seconds=time.perf_counter() - start,
         )
-    plan = plan_from_grid(problem, grid, cohorts, done_bound, all_optimal and not cancelled, start)
+    # every part of the bound holds for every plan: the plan is optimal when it reaches the bound
+    plan = plan_from_grid(problem, grid, cohorts, done_bound, True, start)
     if on_progress is not None:
         on_progress(Progress(plan.solve_seconds, float(plan.objective["total"]), float(plan.bound or 0), done=True))
     return plan
+
+
+def _cohorts_forced(problem: Problem, unit_id: str, staff: list[Employee]) -> bool:
+    """Whether H8 fixes the cohorts of a unit: one cohort, at most one member, or a replan that keeps
+    the previous cohorts of every member."""
+    unit = problem.unit(unit_id)
+    if unit.cohorts <= 1 or len(staff) <= 1:
+        return True
+    before = problem.previous_plan.cohorts.get(unit_id) if problem.previous_plan is not None else None
+    if before is None or len(before) != unit.cohorts:
+        return False
+    kept = {e for ids in before.values() for e in ids}
+    return all(e.id in kept for e in staff)
 
 
 def _hinted_value(hint: dict[int, int], var: cp_model.IntVar) -> int:

@@ -119,3 +119,16 @@ def test_the_engine_reports_the_aggregate_bound_on_the_grouped_path() -> None:
     assert check(problem, plan).ok
     assert plan.bound == 2
     assert plan.objective["total"] >= 2
+
+
+def test_two_cohorts_are_not_called_optimal_on_the_strength_of_their_own_bound() -> None:
+    # the exact model proves its optimum for the cohorts it formed; with two cohorts allowed, a plan with
+    # other cohorts may be better, so that bound is not the plan's bound
+    data = _tight_floor()
+    data["units"][0]["cohorts"] = 2
+    problem = parse_problem(data)
+    plan = solve(problem, time_limit=solve_module.AGGREGATE_FROM, workers=1)
+    assert check(problem, plan).ok
+    aggregate, _ = _bounds(problem)
+    assert plan.bound == aggregate == 2
+    assert plan.status == ("optimal" if plan.objective["total"] == 2 else "feasible")
