@@ -728,7 +728,14 @@ def solve(
     for i, (units, floors) in enumerate(parts):
         built = models[i]
         assert built is not None
-        left = max(0.05, time_limit - finish - (time.perf_counter() - start))
+        remaining = time_limit - finish - (time.perf_counter() - start)
+        if remaining < 0.1 and hinted[i] is not None:
+            # out of time (a loaded machine): starting CP-SAT alone would overrun; keep the completed hint
+            grid.update(_hint_grid(built))
+            done_total += hinted[i] or 0.0
+            done_bound += floor_bounds[i]
+            continue
+        left = max(0.05, remaining)
         # by size, but never so little that a small component cannot find its first solution
         share = max(left * sizes[i] / sum(sizes[i:]), min(0.5, left / (len(parts) - i)))
         solver = cp_model.CpSolver()

@@ -73,3 +73,16 @@ def test_a_search_that_finds_nothing_returns_the_constructed_plan() -> None:
     # the first report is the constructed plan, the last one the plan returned
     assert seen[0].total == constructed.objective["total"]
     assert seen[-1].done and seen[-1].total == plan.objective["total"]
+
+
+def test_a_solve_out_of_time_before_its_search_keeps_the_constructed_plan() -> None:
+    # the limit is spent before the search starts (as on a loaded machine): CP-SAT is not started, the
+    # constructed plan is returned
+    problem = small_problem()
+    with (
+        mock.patch.object(solve_module, "EXACT_LIMIT", 0),
+        mock.patch.object(solve_module, "_run", side_effect=AssertionError("the search must not start")),
+    ):
+        plan = solve(problem, time_limit=0.0, workers=1)
+    assert plan.status == "feasible"
+    assert check(problem, plan).ok
