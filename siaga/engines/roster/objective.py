@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from siaga.engines.roster.types import Assignment, Problem
 
 WEIGHT_KEY = {"mixing": "mixing", "fairness": "fairness", "changes": "change", "underuse": "underuse"}
 
 
+class Row(NamedTuple):
+    """An assignment without the cost of building an ``Assignment`` (for progress reports)."""
+
+    employee: str
+    date: dt.date
+    mode: str
+    shift: str | None
+
+
 def objective_terms(
-    problem: Problem, assignments: list[Assignment], cohorts: dict[str, dict[str, list[str]]]
+    problem: Problem, assignments: Sequence[Assignment | Row], cohorts: dict[str, dict[str, list[str]]]
 ) -> dict[str, float]:
     """{"total", "mixing", "fairness", "changes", "underuse"}; total = Σ weight × term (an int when whole).
 
@@ -37,7 +50,10 @@ def objective_terms(
     mixing = sum(max(0, len(c) - 1) for c in present.values())
     by_unit: dict[str, list[int]] = {}
     for e in problem.employees:
-        if e.mode == "flexible" and not any(e.is_unavailable(d) for d in days):
+        # a range touches D when the first day of D on or after its start is on or before its end
+        if e.mode == "flexible" and not any(
+            (i := bisect.bisect_left(days, u.start)) < len(days) and days[i] <= u.end for u in e.unavailable
+        ):
             by_unit.setdefault(e.unit, []).append(wfo_days[e.id])
     fairness = sum(max(v) - min(v) for v in by_unit.values() if v)
     changes = 0

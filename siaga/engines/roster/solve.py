@@ -13,16 +13,22 @@
    frozen days). Sending every group home keeps H1–H7, so this model is feasible exactly when the
    problem is: restricting plain staff to their cohort's rotation costs optimality, never feasibility.
    Components of at most ``EXACT_LIMIT`` employees get x[e, d, s] for everyone (no groups).
-   Each component starts from a complete feasible hint: the previous plan when replanning, else the plain
-   rotation (cohort i on the days d ≡ i mod k), repaired greedily and completed by CP-SAT with it fixed.
+   Each component starts from a complete feasible hint: the previous plan when replanning; else, for a
+   grouped component, the constructive plan (``rotation.py``), which is also the first plan reported,
+   before any model is built; for an exact one, the plain rotation (cohort i on the days d ≡ i mod k).
+   Hints are repaired greedily and completed by CP-SAT with them fixed. A component whose search finds
+   nothing in its share of time keeps its completed hint, so the time limit holds.
 5. The plan's objective is recomputed from its assignments (``objective.py``). ``bound`` sums, per
-   component, ``structural_bound`` (a counting bound valid for any plan) and, for exact components, the
-   CP-SAT bound when larger; the latter is proven for the cohorts formed in step 2, which the search
-   takes as given. ``status`` is "optimal" only when every component is exact and proven optimal.
+   component, the largest of ``structural_bound`` (a counting bound), ``aggregate_bound`` (the per-day
+   relaxation of ``bound.py``, computed beside the search on solves of ``AGGREGATE_FROM`` seconds or
+   more), both valid for any plan whatever its cohorts, and, for exact components whose cohorts H8 fixes (one
+   cohort, or a replan keeping them), the CP-SAT bound. ``status`` is "optimal" when the total reaches
+   that bound.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -34,9 +40,11 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from siaga.engines.roster.bound import aggregate_bound
 from siaga.engines.roster.cohorts import form_cohorts
 from siaga.engines.roster.explain import prechecks, sort_explanations, tanggal, violation_message
-from siaga.engines.roster.objective import objective_terms
+from siaga.engines.roster.objective import Row, objective_terms
+from siaga.engines.roster.rotation import rotation_grid
 from siaga.engines.roster.types import Assignment, Employee, Explanation, Plan, Problem
 
 log = logging.getLogger(__name__)
@@ -76,6 +84,7 @@ class _Sum:
 
 EXACT_LIMIT = 60  # components this small get x[e,d,s] for everyone: exact, so their bound is proven
 SQUAD = 8  # plain members per group: small enough to fill a cap or a floor closely
+AGGREGATE_FROM = 10.0  # seconds: shorter solves (replans) leave the CPU to the search, with the counting bound
 
 GroupKey = tuple[str, str, str, int]  # unit, cohort, floor, squad
 
@@ -106,7 +115,7 @@ class _Data:
         self.group_of = self._groups()
 
     def critical(self, e: Employee) -> bool:
-        return bool(e.skills & self.cover_skills[e.unit])
+        return bool(e.skills) and bool(e.skills & self.cover_skills[e.unit])
 
     def slot(self, e: Employee, di: int, grouped: bool = True) -> Slot | str:
         """A constant (mode, shift), or "exact"/"free" for x variables, or "group"."""
@@ -158,8 +167,10 @@ class _Model:
         slack: bool = False,
         hints: bool = True,
         grouped: bool = True,
+        start: dict[tuple[str, int], Slot] | None = None,
     ) -> None:
         self.data = data
+        self.start = start  # a feasible grid to start from (rotation.py), used as the hint
         self.grouped = grouped
         self.with_hints = hints
         self.problem = data.problem
@@ -442,6 +453,12 @@ class _Model:
                 choice = max(votes, key=lambda k: (votes[k], k is None)) if votes else None
                 for s in d.shifts:
                     hint[self.q[g, di, s].index] = s == choice
+        elif self.start is not None:
+            for (eid, di, s), var in self.x.items():
+                hint[var.index] = self.start[eid, di] == ("wfo", s)
+            for (g, di), people in self.members_of.items():
+                for s in d.shifts:
+                    hint[self.q[g, di, s].index] = self.start[people[0].id, di] == ("wfo", s)
         else:
             self._rotation_hint(hint)
         self._repair(hint)
@@ -642,7 +659,10 @@ def solve(
             solve_seconds=time.perf_counter() - start,
             objective={},
         )
+    prepared = time.perf_counter()
     data = _Data(problem, cohorts)
+    # the machine's pace: assembling the plan costs up to 12 times as much as preparing the data
+    pace = time.perf_counter() - prepared
     parts = components(problem)
     members = problem.members()
     sizes = [1 + sum(len(members[u]) for u in units) for units, _ in parts]
@@ -650,19 +670,72 @@ def solve(
     done_total, done_bound = 0.0, 0.0
     explanations: list[Explanation] = []
     cancelled = False
-    all_optimal = True
     exact = [size - 1 <= EXACT_LIMIT for size in sizes]
-    models = [_Model(data, units, floors, grouped=not exact[i]) for i, (units, floors) in enumerate(parts)]
+    # CP-SAT proves its bound for the cohorts of step 2; it bounds every plan only where H8 leaves no
+    # other choice of cohorts
+    forced = [all(_cohorts_forced(problem, u, members[u]) for u in units) for units, _ in parts]
     floor_bounds = [structural_bound(data, units, floors) for units, floors in parts]
+    # Small components are exact: their completed hint (the plain rotation, repaired) comes first, and
+    # CP-SAT solves them from it. The big ones start from the constructive plan (rotation.py), which is
+    # ready before their models are built: together these are the first plan reported.
+    starts = [
+        rotation_grid(data, units) if not exact[i] and problem.previous_plan is None else None
+        for i, (units, _) in enumerate(parts)
+    ]
+    models: list[_Model | None] = [None] * len(parts)
+    hinted: list[float | None] = [None] * len(parts)
+
+    def build(i: int) -> None:
+        units, floors = parts[i]
+        model = _Model(data, units, floors, grouped=not exact[i], start=starts[i])
+        models[i] = model
+        hinted[i] = model.hint_objective / model.scale if model.complete_hint(seed) else None
+
+    for i in range(len(parts)):
+        if exact[i]:
+            build(i)
+    early = all(starts[i] is not None or (exact[i] and hinted[i] is not None) for i in range(len(parts)))
+    if on_progress is not None and early:
+        whole: dict[tuple[str, int], Slot] = {}
+        for i, model in enumerate(models):
+            whole.update(starts[i] if model is None else _hint_grid(model))  # type: ignore[arg-type]
+        days = data.days
+        rows = [Row(e, days[di], mode, shift) for (e, di), (mode, shift) in whole.items()]
+        first = objective_terms(problem, rows, cohorts)["total"]
+        on_progress(Progress(time.perf_counter() - start, float(first), sum(floor_bounds)))
+    for i in range(len(parts)):
+        if not exact[i]:
+            build(i)
     # every component starts from its completed hint, a feasible solution: together they are the first plan
-    hinted = [m.hint_objective / m.scale if m.complete_hint(seed) else None for m in models]
-    if on_progress is not None and all(h is not None for h in hinted):
+    if on_progress is not None and not early and all(h is not None for h in hinted):
         on_progress(Progress(time.perf_counter() - start, sum(h or 0.0 for h in hinted), sum(floor_bounds)))
     # keep time to assemble the plan (about 4 µs per employee-day) within the limit
-    finish = min(0.25 * time_limit, 4e-6 * len(problem.employees) * len(data.days))
+    finish = min(0.25 * time_limit, max(4e-6 * len(problem.employees) * len(data.days), 12 * pace))
+    # the per-day aggregate relaxation (bound.py) raises the counting bound where floors are tight; it
+    # runs beside the search (CP-SAT releases the interpreter while it solves) and stops at the deadline
+    bound_weights, bound_scale = _weights(problem)
+    deadline = start + time_limit - finish
+
+    def strengthen() -> None:
+        for i, (units, floors) in enumerate(parts):
+            found = aggregate_bound(data, units, floors, bound_weights, bound_scale, seed=seed, deadline=deadline)
+            floor_bounds[i] = max(floor_bounds[i], found)
+
+    bounding = threading.Thread(target=strengthen, daemon=True)
+    if time_limit >= AGGREGATE_FROM:
+        bounding.start()
+    proven = [0.0] * len(parts)  # the CP-SAT bound of exact components
     for i, (units, floors) in enumerate(parts):
         built = models[i]
-        left = max(0.05, time_limit - finish - (time.perf_counter() - start))
+        assert built is not None
+        remaining = time_limit - finish - (time.perf_counter() - start)
+        if remaining < 0.1 and hinted[i] is not None:
+            # out of time (a loaded machine): starting CP-SAT alone would overrun; keep the completed hint
+            grid.update(_hint_grid(built))
+            done_total += hinted[i] or 0.0
+            done_bound += floor_bounds[i]
+            continue
+        left = max(0.05, remaining)
         # by size, but never so little that a small component cannot find its first solution
         share = max(left * sizes[i] / sum(sizes[i:]), min(0.5, left / (len(parts) - i)))
         solver = cp_model.CpSolver()
@@ -688,7 +761,7 @@ def solve(
             scale: int = scale,
         ) -> None:
             if on_progress is not None:
-                proven = max(0.0, bound / scale) if exact[i] else floor_bounds[i]
+                proven = max(0.0, bound / scale) if exact[i] and forced[i] else floor_bounds[i]
                 rest = sum(h or 0.0 for h in hinted[i + 1 :])
                 total = base_total + value / scale + rest
                 on_progress(
@@ -697,11 +770,19 @@ def solve(
 
         watch = _Watch(report, None if cancelled else should_stop)
         status = _run(solver, built, watch, should_stop if not cancelled else None)
-        log.debug(
-            f"component {i}: {len(units)} units, {len(built.model.proto.variables)} vars, share {share:.2f}s, "
-            f"{solver.status_name(status)} {solver.objective_value} ≥ {solver.best_objective_bound} "
-            f"at {time.perf_counter() - start:.2f}s"
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                f"component {i}: {len(units)} units, {len(built.model.proto.variables)} vars, share {share:.2f}s, "
+                f"{solver.status_name(status)} {solver.objective_value} ≥ {solver.best_objective_bound} "
+                f"at {time.perf_counter() - start:.2f}s"
+            )
+        if status == cp_model.UNKNOWN and hinted[i] is not None:
+            # no solution within the share of time: the completed hint is a feasible one
+            grid.update(_hint_grid(built))
+            done_total += hinted[i] or 0.0
+            done_bound += floor_bounds[i]
+            cancelled = cancelled or watch.stopped or (should_stop is not None and should_stop())
+            continue
         if status == cp_model.UNKNOWN:
             # no solution within the share of time: take the first one found, whatever it costs
             params.stop_after_first_solution = True
@@ -715,15 +796,15 @@ def solve(
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             explanations.append(_unknown(problem, units))
             continue
-        if status != cp_model.OPTIMAL or not exact[i]:
-            all_optimal = False
         grid.update(built.assignments(solver.value))
         done_total += solver.objective_value / scale
-        if exact[i]:
+        if exact[i] and forced[i]:
             bound = max(0.0, solver.best_objective_bound / scale)
-            done_bound += max(floor_bounds[i], math.ceil(bound - 1e-6) if scale == 1 else bound)
-        else:
-            done_bound += floor_bounds[i]
+            proven[i] = math.ceil(bound - 1e-6) if scale == 1 else bound
+        done_bound += max(floor_bounds[i], proven[i])
+    if bounding.is_alive():
+        bounding.join()
+    done_bound = sum(max(b, p) for b, p in zip(floor_bounds, proven, strict=True))
     if explanations:
         return Plan(
             status="infeasible",
@@ -731,10 +812,35 @@ def solve(
             explanation=sort_explanations(explanations),
             solve_seconds=time.perf_counter() - start,
         )
-    plan = plan_from_grid(problem, grid, cohorts, done_bound, all_optimal and not cancelled, start)
+    # every part of the bound holds for every plan: the plan is optimal when it reaches the bound
+    plan = plan_from_grid(problem, grid, cohorts, done_bound, True, start)
     if on_progress is not None:
         on_progress(Progress(plan.solve_seconds, float(plan.objective["total"]), float(plan.bound or 0), done=True))
     return plan
+
+
+def _cohorts_forced(problem: Problem, unit_id: str, staff: list[Employee]) -> bool:
+    """Whether H8 fixes the cohorts of a unit: one cohort, at most one member, or a replan that keeps
+    the previous cohorts of every member."""
+    unit = problem.unit(unit_id)
+    if unit.cohorts <= 1 or len(staff) <= 1:
+        return True
+    before = problem.previous_plan.cohorts.get(unit_id) if problem.previous_plan is not None else None
+    if before is None or len(before) != unit.cohorts:
+        return False
+    kept = {e for ids in before.values() for e in ids}
+    return all(e.id in kept for e in staff)
+
+
+def _hinted_value(hint: dict[int, int], var: cp_model.IntVar) -> int:
+    return hint[var.index]
+
+
+def _hint_grid(built: _Model) -> dict[tuple[str, int], Slot]:
+    """The assignments of a model's (completed) hint."""
+    proto = built.model.proto.solution_hint
+    hint = dict(zip(proto.vars, proto.values, strict=True))
+    return built.assignments(functools.partial(_hinted_value, hint))
 
 
 def structural_bound(data: _Data, units: list[str], floors: list[str]) -> float:
