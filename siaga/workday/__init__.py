@@ -1,2 +1,1 @@
-"""e-Kinerja daily work reports, travel permits (izin keluar daerah) and recalls to the office.
-"""
+"""e-Kinerja daily work reports, travel permits (izin keluar daerah) and recalls to the office."""
