@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -47,6 +48,7 @@ def report_today(request: HttpRequest) -> HttpResponse:
     actor = access.request_actor(request)
     employee = selectors.actor_employee(actor=actor)
     day = _date(request.GET.get("date") or request.POST.get("date"), timezone.localdate()) or timezone.localdate()
+    error, added = "", False
     if request.method == "POST":
         try:
             services.work_report_line_add(
@@ -59,7 +61,13 @@ def report_today(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            error = _errors(exc)
+        else:
+            added = True
+        if request.headers.get("HX-Request"):
+            return _report_day(request, employee=employee, day=day, error=error, added=added)
+        if error:
+            messages.error(request, error)
         else:
             messages.success(request, _("Activity added."))
         return redirect(f"{request.path}?date={day.isoformat()}")
@@ -77,15 +85,39 @@ def report_today(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _report_day(
+    request: HttpRequest, *, employee: Any, day: dt.date, error: str = "", added: bool = False
+) -> HttpResponse:
+    """The day's report section alone, for htmx."""
+    report = selectors.work_report_of_day(employee=employee, day=day)
+    return render(
+        request,
+        "workday/_report_day.html",
+        {
+            "day": day,
+            "report": report,
+            "lines": selectors.work_report_lines(report=report) if report else [],
+            "error": error,
+            "added": added,
+        },
+    )
+
+
 @login_required
 @require_POST
 def report_line_delete(request: HttpRequest, pk: int) -> HttpResponse:
     actor = access.request_actor(request)
     line = selectors.work_report_line_get(actor=actor, pk=pk)
+    error = ""
     try:
         services.work_report_line_delete(line=line, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        error = _errors(exc)
+    if request.headers.get("HX-Request"):
+        employee = selectors.actor_employee(actor=actor)
+        return _report_day(request, employee=employee, day=line.report.date, error=error)
+    if error:
+        messages.error(request, error)
     return redirect(f"{_url('workday:report_today')}?date={line.report.date.isoformat()}")
 
 

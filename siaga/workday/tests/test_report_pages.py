@@ -68,3 +68,23 @@ def test_others_cannot_see_or_decide_a_report(org, login, other_government, make
     assert report.status == "submitted"
     # Users who are not employees have no report page.
     assert login(org["users"]["health"]).get(reverse("workday:report_today")).status_code == 403
+
+
+def test_quick_add_and_remove_with_htmx_return_only_the_day(org, login):
+    client = login(org["users"]["staff"])
+    data = {"activity": "Rapat daring", "output": "notulen", "quantity": "1", "minutes": "60"}
+    added = client.post(reverse("workday:report_today"), data, headers={"HX-Request": "true"}).content.decode()
+    assert added.startswith('<section id="today-report"')
+    assert "Rapat daring" in added and "Activity added." in added
+    bad = client.post(
+        reverse("workday:report_today"), {**data, "quantity": "0"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Activity 1: the quantity must be at least 1." in bad
+    line = WorkReport.objects.get().lines.get()
+    # Somebody else's line is not found.
+    assert login(org["users"]["kabid"]).post(reverse("workday:report_line_delete", args=[line.pk])).status_code == 404
+    client = login(org["users"]["staff"])
+    removed = client.post(
+        reverse("workday:report_line_delete", args=[line.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "No activity yet." in removed
