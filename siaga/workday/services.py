@@ -605,7 +605,7 @@ class RecallCheck:
 
 def recall_check(*, user: Any, employees: list[Employee], day: dt.date) -> RecallCheck:
     """Check a recall before sending: authority, availability and the published roster's limits."""
-    from siaga.rostering.models import RosterAssignment
+    from siaga.rostering.models import RosterAssignment, RosterPlan
     from siaga.rostering.selectors import published_days, unavailability
     from siaga.rostering.services import assignment_override_preview
 
@@ -614,7 +614,8 @@ def recall_check(*, user: Any, employees: list[Employee], day: dt.date) -> Recal
     if not employees:
         raise ValidationError({"employees": _("Choose at least one person to recall.")})
     result = RecallCheck(date=day)
-    by_plan: dict[int, tuple[Any, dict[int, tuple[str, str]]]] = {}
+    plans: dict[int, RosterPlan] = {}
+    changes: dict[int, dict[int, tuple[str, str]]] = {}
     for employee in employees:
         _authority(user=user, employee=employee, action=Action.RECALL_STAFF)
         if unavailability(employee_id=employee.pk, day=day) is not None:
@@ -638,23 +639,15 @@ def recall_check(*, user: Any, employees: list[Employee], day: dt.date) -> Recal
             continue
         result.ok.append(employee)
         if assignment is not None:
-            shifts = [s["id"] for s in (assignment.plan.problem or {}).get("shifts", []) if isinstance(s, dict)]
-            if not shifts:
-                from siaga.rostering.models import RosterPlan
-
-                problem = RosterPlan.objects.filter(pk=assignment.plan_id).values_list("problem", flat=True).first()
-                shifts = [s["id"] for s in (problem or {}).get("shifts", []) if isinstance(s, dict)]
-            shift = shifts[0] if shifts else ""
+            if assignment.plan_id not in plans:
+                plans[assignment.plan_id] = RosterPlan.objects.get(pk=assignment.plan_id)
+            shifts = [s["id"] for s in plans[assignment.plan_id].problem.get("shifts", []) if isinstance(s, dict)]
+            shift = shifts[0] if shifts else ""  # the first (morning) shift of the plan
             result.changes.append((assignment, shift))
-            by_plan.setdefault(assignment.plan_id, (assignment.plan_id, {}))[1][assignment.pk] = (
-                RosterAssignment.Mode.WFO,
-                shift,
-            )
-    from siaga.rostering.models import RosterPlan
-
-    for plan_id, (_pid, changes) in by_plan.items():
-        plan = RosterPlan.objects.get(pk=plan_id)
-        result.breaks += [b.message for b in assignment_override_preview(plan=plan, changes=changes)]
+            changes.setdefault(assignment.plan_id, {})[assignment.pk] = (RosterAssignment.Mode.WFO, shift)
+    for plan_id, plan_changes in changes.items():
+        breaks = assignment_override_preview(plan=plans[plan_id], changes=plan_changes)
+        result.breaks += [b.message for b in breaks]
     return result
 
 
