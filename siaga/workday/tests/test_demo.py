@@ -34,6 +34,9 @@ def test_the_demo_regency_gets_a_month_of_reports_permits_and_recalls_consistent
         r.decided_by_id and r.decided_by_id != r.employee_id
         for r in reports.filter(status__in=["approved", "returned"])
     )
+    approved = reports.filter(status="approved").first()
+    assert approved.submitted_at.astimezone(government.tzinfo).date() == approved.date
+    assert approved.decided_at > approved.submitted_at
     # Every day's minutes fit in a working day.
     for report in reports.prefetch_related("lines")[:200]:
         assert 0 < sum(line.minutes for line in report.lines.all()) <= 420
