@@ -84,17 +84,20 @@ def _deciders(government: Government, day: dt.date) -> dict[int, int]:
 
 
 def _insert(model: Any, fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain rows (values already adapted for the database) into ``model``'s table."""
+    """Insert plain rows (values already adapted for the database) into ``model``'s table, many rows per
+    statement (one round trip per row would dominate on a PostgreSQL server)."""
     if not rows:
         return
     qn = connection.ops.quote_name
     columns = ", ".join(qn(model._meta.get_field(name).column) for name in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Table and column names come from the model's metadata; the values are parameters.
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, min(1000, (connection.features.max_query_params or 10**6) // len(fields)))
     with connection.cursor() as cursor:
-        for i in range(0, len(rows), 10000):
-            cursor.executemany(sql, rows[i : i + 10000])
+        for i in range(0, len(rows), per_statement):
+            chunk = rows[i : i + per_statement]
+            # Table and column names come from the model's metadata; the values are parameters.
+            sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(chunk))}"  # noqa: S608
+            cursor.execute(sql, [value for r in chunk for value in r])
 
 
 def demo_generate(*, government: Government, start: dt.date, end: dt.date, seed: int = 1) -> dict[str, int]:
