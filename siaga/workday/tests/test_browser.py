@@ -1,17 +1,41 @@
 """In the browser on a phone-sized screen: an ASN writes and submits the day's report and the head
 approves it; a recall is sent and acknowledged."""
 
+import os
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from siaga.workday.models import Recall, WorkReport
-from tests.browser.conftest import browser, log_in, page  # noqa: F401  (fixtures)
+from tests.browser.conftest import CHROMIUM, log_in, page  # noqa: F401  (the page fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.indonesian]
 
 
-def other_page(browser, live_server):  # noqa: F811
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Chromium for this module only: the browser tests under tests/ start their own (one Playwright
+    at a time per thread), so this one must be closed before they begin."""
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
+        yield launched
+        launched.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def other_page(browser, live_server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
     new = context.new_page()
     new.set_default_timeout(10_000)
