@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -227,6 +228,17 @@ ROSTER_WORKERS = env_int("ROSTER_WORKERS", 2, minimum=1)
 
 # Days presence intervals (who was where, for contact tracing) are kept before the purge deletes them.
 PRESENCE_RETENTION_DAYS = env_int("PRESENCE_RETENTION_DAYS", 60, minimum=1)
+
+# Evening time (HH:MM, each government's local time) after which people working from home who have not
+# written the day's work report are reminded, and minutes after which an unanswered recall is escalated.
+_reminder_at = env_str("WORK_REPORT_REMINDER_AT", "17:00") or "17:00"
+try:
+    WORK_REPORT_REMINDER_AT = dt.time.fromisoformat(_reminder_at)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"WORK_REPORT_REMINDER_AT={_reminder_at!r} is not a time of day; write it as HH:MM, e.g. 17:00."
+    ) from None
+RECALL_ESCALATE_AFTER_MINUTES = env_int("RECALL_ESCALATE_AFTER_MINUTES", 30, minimum=1)
 
 # How far (seconds) a phone's clock may be off the server's before a check-in is refused.
 ATTENDANCE_CLOCK_SKEW_SECONDS = env_int("ATTENDANCE_CLOCK_SKEW_SECONDS", 300, minimum=0)

@@ -356,3 +356,21 @@ def scope_mass_events(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if not actor.has_perm(Perm.VIEW_ORG) and not actor.has_perm(Perm.ATTEND):
         return qs.none()
     return scope_government(actor, qs)
+
+
+# ---------------------------------------------------------------------------------------------------
+# workday: work reports, travel permits, recalls
+
+
+def scope_workday(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows about an employee (``employee`` field): the person's own; heads (and Plh/Plt) those of the units
+    they manage; admins (BKPSDM) every row of their government. Nobody else sees any."""
+    if not actor.is_authenticated:
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.has_role(Role.ADMIN):
+        return qs
+    condition = Q(employee_id=actor.employee_id) if actor.employee_id else Q(pk__in=[])
+    if actor.has_perm(Perm.MANAGE_ATTENDANCE) and actor.managed_unit_ids:
+        condition |= Q(employee__unit_id__in=actor.managed_unit_ids)
+    return qs.filter(condition)

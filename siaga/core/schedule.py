@@ -88,3 +88,24 @@ def _events_apply_policy() -> object:
 
 
 PERIODIC_JOBS.append(PeriodicJob("events-apply-policy", dt.timedelta(minutes=15), _events_apply_policy))
+
+
+# workday: evening reminder of missing work reports, escalation of unanswered recalls
+
+
+def _work_report_reminders() -> object:
+    from siaga.workday.services import work_report_reminders_send
+
+    return work_report_reminders_send()
+
+
+def _recall_escalations() -> object:
+    from siaga.workday.services import recall_escalate_due
+
+    return recall_escalate_due()
+
+
+PERIODIC_JOBS += [
+    PeriodicJob("work-report-reminders", dt.timedelta(minutes=10), _work_report_reminders),
+    PeriodicJob("recall-escalations", dt.timedelta(minutes=1), _recall_escalations),
+]

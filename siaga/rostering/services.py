@@ -945,3 +945,35 @@ def replan_publish(*, plan: RosterPlan) -> str:
                 link=changes_link,
             )
     return "published"
+
+
+def assignment_override_preview(*, plan: RosterPlan, changes: dict[int, tuple[str, str]]) -> list[RuleBreak]:
+    """What ``assignment_override`` would report, without saving: the hard rules the plan would break
+    after setting each employee's day (``changes``: assignment id → (mode, shift)) that it does not
+    break already. For workflows that ask the head before changing a published roster (recalls)."""
+    from siaga.engines.roster import types as rt
+    from siaga.engines.roster.types import parse_problem
+    from siaga.rostering.selectors import plan_as_engine_plan, plan_rule_breaks
+
+    problem = parse_problem(plan.problem)
+    before_plan = plan_as_engine_plan(plan=plan, problem=problem)
+    before = {(b.rule, b.message) for b in plan_rule_breaks(plan=plan, problem=problem, engine_plan=before_plan)}
+    keys = {
+        (nip, date): changes[pk]
+        for pk, nip, date in RosterAssignment.objects.filter(plan=plan, pk__in=list(changes)).values_list(
+            "pk", "employee__nip", "date"
+        )
+    }
+    assignments = []
+    for a in before_plan.assignments:
+        change = keys.get((a.employee, a.date))
+        if change is not None:
+            mode, shift = change
+            a = rt.Assignment(a.employee, a.date, mode, shift if mode == RosterAssignment.Mode.WFO else None)
+        assignments.append(a)
+    after_plan = dataclasses.replace(before_plan, assignments=assignments)
+    return [
+        b
+        for b in plan_rule_breaks(plan=plan, problem=problem, engine_plan=after_plan)
+        if (b.rule, b.message) not in before
+    ]

@@ -283,8 +283,23 @@ EXPECTED_PATHS = [
     "/api/v1/meetings/{meeting_id}/reschedule",
     "/api/v1/positions",
     "/api/v1/presence",
+    "/api/v1/recalls",
+    "/api/v1/recalls/check",
+    "/api/v1/recalls/{recall_id}",
+    "/api/v1/recalls/{recall_id}/acknowledge",
+    "/api/v1/recalls/{recall_id}/cancel",
+    "/api/v1/travel-permits",
+    "/api/v1/travel-permits/{permit_id}",
+    "/api/v1/travel-permits/{permit_id}/cancel",
+    "/api/v1/travel-permits/{permit_id}/decision",
     "/api/v1/units",
     "/api/v1/units/{code}",
+    "/api/v1/work-reports",
+    "/api/v1/work-reports/recap",
+    "/api/v1/work-reports/recap.xlsx",
+    "/api/v1/work-reports/{report_id}",
+    "/api/v1/work-reports/{report_id}/decision",
+    "/api/v1/work-reports/{report_id}/submit",
 ]
 
 
