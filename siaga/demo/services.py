@@ -343,3 +343,20 @@ def demo_roster_publish(*, government: Government, month: dt.date, time_limit: i
     if plan.status == RosterPlan.Status.DRAFT:
         plan = roster.plan_publish(plan=plan, actor=actor)
     return plan
+
+
+def demo_workday_generate(*, government: Government, month: dt.date, seed: int = 2020) -> dict[str, dict[str, Any]]:
+    """A month of the working day around the published roster of ``month``: check-ins and presence,
+    e-Kinerja reports, travel permits and recalls, meetings and postponed mass events. Each app's generator
+    follows the roster and replaces (or keeps) its own demo rows, so running it again is safe."""
+    from siaga.attendance.demo import demo_generate as attendance_generate
+    from siaga.meetings.demo import demo_generate as meetings_generate
+    from siaga.workday.demo import demo_generate as workday_generate
+
+    start = month.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    # Travel permits first: approved ones make people absent, which the check-ins then respect.
+    workday = workday_generate(government=government, start=start, end=end, seed=seed)
+    attendance = attendance_generate(government=government, start=start, end=end, seed=seed)
+    meetings = meetings_generate(government=government, start=start, end=end, seed=seed)
+    return {"workday": workday, "attendance": attendance, "meetings": meetings}

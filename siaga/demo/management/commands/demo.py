@@ -1,4 +1,4 @@
-"""``siaga demo seed`` and ``siaga demo accounts``: the synthetic demo regency (docs/demo.md)."""
+"""``siaga demo seed|roster|workday|accounts``: the synthetic demo regency (docs/demo.md)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from siaga.demo import data
 from siaga.demo.accounts import DEMO_PASSWORD
 from siaga.demo.generator import SCALES
 from siaga.demo.selectors import demo_account_rows
-from siaga.demo.services import demo_government, demo_roster_publish, demo_seed
+from siaga.demo.services import demo_government, demo_roster_publish, demo_seed, demo_workday_generate
 
 
 class Command(BaseCommand):
     help = "The demo regency (Kabupaten Sukoharjo): seed it, or list its demo accounts."
 
     def add_arguments(self, parser: Any) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{seed,accounts,roster}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{seed,accounts,roster,workday}")
         seed = sub.add_parser("seed", help="Create the demo regency in this database.")
         seed.add_argument("--scale", choices=SCALES, default="regency", help="regency ≈ 7,000 ASN; small ≤ 200")
         seed.add_argument("--seed", type=int, default=2020, help="random seed (same seed, same regency)")
@@ -30,12 +30,20 @@ class Command(BaseCommand):
         sub.add_parser("accounts", help="List the demo accounts, their password and what they see.")
         roster = sub.add_parser("roster", help="Publish the demo roster of the current month (50% on site).")
         roster.add_argument("--time-limit", type=int, default=15, help="seconds the solver may search")
+        workday = sub.add_parser(
+            "workday",
+            help="Fill the current month around the published roster: attendance, reports, permits, recalls, "
+            "meetings and postponed mass events.",
+        )
+        workday.add_argument("--seed", type=int, default=2020, help="random seed")
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "seed":
             self.seed(scale=options["scale"], seed=options["seed"], if_empty=options["if_empty"])
         elif subcommand == "roster":
             self.roster(time_limit=options["time_limit"])
+        elif subcommand == "workday":
+            self.workday(seed=options["seed"])
         else:
             self.accounts()
 
@@ -53,6 +61,19 @@ class Command(BaseCommand):
             f"Roster {plan.name}: {plan.get_status_display()} in {time.perf_counter() - started:.1f} s "
             f"(cost {objective.get('total', '—')}, bound {plan.result.get('bound', '—')})."
         )
+
+    def workday(self, *, seed: int) -> None:
+        gov = demo_government()
+        if gov is None:
+            raise CommandError("The demo regency is not seeded: run `siaga demo seed` first.")
+        started = time.perf_counter()
+        try:
+            counts = demo_workday_generate(government=gov, month=timezone.localdate(), seed=seed)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        for app, figures in counts.items():
+            self.stdout.write(f"{app}: " + ", ".join(f"{key} {value}" for key, value in figures.items()))
+        self.stdout.write(f"Working month filled in {time.perf_counter() - started:.1f} s.")
 
     def seed(self, *, scale: str, seed: int, if_empty: bool) -> None:
         started = time.perf_counter()
