@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from siaga.core.access import Actor, Perm, scope_check_ins, scope_employees, sco
 from siaga.core.models import Role
 from siaga.core.services import audit_record
 from siaga.org.models import Building, Employee, Floor, Room, Unit
-from siaga.rostering.models import Absence, Leave, RosterAssignment, RosterPlan
+from siaga.rostering.models import Absence, GovernmentPolicy, Leave, RosterAssignment, RosterPlan
 
 #: Presence intervals longer than this are closed by check-out, the next check-in or the end of a meeting;
 #: overlap queries use it to bound the index range they scan (open intervals are found through their own index).
@@ -28,6 +29,9 @@ def actor_employee(*, actor: Actor) -> Employee:
     """The employee record of the person acting; refuses people who have none (403)."""
     if actor.employee_id is None or not actor.has_perm(Perm.ATTEND):
         raise PermissionDenied
+    loaded = actor._cache.get("employee")  # loaded with its workplace by ``actor_for_user``
+    if isinstance(loaded, Employee) and loaded.pk == actor.employee_id:
+        return loaded
     return Employee.objects.select_related(
         "government", "unit__floor__building", "unit__building", "floor__building", "building"
     ).get(pk=actor.employee_id)
@@ -44,6 +48,81 @@ def check_in_list(
     if employee_id is not None:
         qs = qs.filter(employee_id=employee_id)
     return qs.order_by("-checked_in_at", "-id")
+
+
+@dataclass(frozen=True)
+class DayFacts:
+    """What a check-in needs to know about one person's day, read in one query: the published roster day
+    (``mode`` and ``shift``, as ``rostering.selectors.published_days`` gives them, the newest published plan
+    winning), the shift's start and end (``plan_shift_times``), the unit head's exception, why the person is
+    unavailable (``unavailability``: approved leave first, else the earliest absence) and the tolerances of
+    the work policy in effect (``policy_in_effect``; 15 and 0 minutes without one)."""
+
+    mode: str | None
+    shift: str
+    shift_times: tuple[dt.time, dt.time] | None
+    exception_id: int | None
+    unavailable: str | None
+    late_tolerance: int
+    early_leave_tolerance: int
+
+
+def _shift_times(shifts: Any, shift: str) -> tuple[dt.time, dt.time] | None:
+    if isinstance(shifts, str):  # a JSON text where the backend does not decode a subquery's JSON
+        shifts = json.loads(shifts)
+    for s in shifts or []:
+        if isinstance(s, dict) and {"id", "start", "end"} <= set(s) and s["id"] == shift:
+            return dt.time.fromisoformat(s["start"]), dt.time.fromisoformat(s["end"])
+    return None
+
+
+def day_facts(*, employee: Employee, day: dt.date) -> DayFacts:
+    """``DayFacts`` of ``employee`` on ``day`` with a single query (correlated subqueries on the employee)."""
+    published = RosterAssignment.objects.filter(
+        employee_id=OuterRef("pk"),
+        plan__status=RosterPlan.Status.PUBLISHED,
+        plan__government_id=OuterRef("government_id"),
+        date=day,
+    ).order_by("-plan__published_at", "-pk")
+    policy = GovernmentPolicy.objects.filter(government_id=OuterRef("government_id"), effective_from__lte=day).order_by(
+        "-effective_from"
+    )
+    row = (
+        Employee.objects.filter(pk=employee.pk)
+        .annotate(
+            a_mode=Subquery(published.values("mode")[:1]),
+            a_shift=Subquery(published.values("shift")[:1]),
+            a_shifts=Subquery(published.values("plan__problem__shifts")[:1], output_field=JSONField()),
+            x_id=Subquery(
+                AttendanceException.objects.filter(employee_id=OuterRef("pk"), date=day).order_by("pk").values("pk")[:1]
+            ),
+            on_leave=Exists(
+                Leave.objects.filter(
+                    employee_id=OuterRef("pk"), status=Leave.Status.APPROVED, start__lte=day, end__gte=day
+                )
+            ),
+            absence=Subquery(
+                Absence.objects.filter(employee_id=OuterRef("pk"), start__lte=day, end__gte=day)
+                .order_by("start")
+                .values("reason")[:1]
+            ),
+            late=Subquery(policy.values("policy__late_tolerance_minutes")[:1]),
+            early=Subquery(policy.values("policy__early_leave_tolerance_minutes")[:1]),
+        )
+        .values("a_mode", "a_shift", "a_shifts", "x_id", "on_leave", "absence", "late", "early")
+        .get()
+    )
+    shift = (row["a_shift"] or "") if row["a_mode"] is not None else ""
+    has_policy = row["late"] is not None
+    return DayFacts(
+        mode=row["a_mode"],
+        shift=shift,
+        shift_times=_shift_times(row["a_shifts"], shift) if shift else None,
+        exception_id=row["x_id"],
+        unavailable="leave" if row["on_leave"] else (str(row["absence"]) if row["absence"] is not None else None),
+        late_tolerance=row["late"] if has_policy else 15,
+        early_leave_tolerance=row["early"] if has_policy else 0,
+    )
 
 
 def check_in_open(*, employee: Employee) -> CheckIn | None:

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from siaga.core.models import Government, Role, RoleAssignment
@@ -139,6 +139,16 @@ class Actor:
         return frozenset(self._cache["managed"])
 
 
+#: What ``actor_for_user`` loads with the employee record: the position (unit head) and the workplace.
+EMPLOYEE_RELATED = (
+    "position",
+    "government",
+    "unit__floor__building",
+    "unit__building",
+    "floor__building",
+    "building",
+)
+
 ANONYMOUS = Actor(user_id=None, government=None, roles=frozenset())
 
 
@@ -159,9 +169,23 @@ def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.dat
     assignments = list(
         RoleAssignment.objects.filter(user=user, government__is_active=True).select_related("government")
     )
+    today = today or timezone.localdate()
+    # The employee comes with their workplace (for check-ins: ``attendance.selectors.actor_employee``) and
+    # whether they act for a unit today, so that the common case (no delegation) needs no further query.
     employee: Employee | None = (
         Employee.objects.filter(user=user, is_active=True, government__is_active=True)
-        .select_related("position", "government")
+        .select_related(*EMPLOYEE_RELATED)
+        .annotate(
+            acts_today=Exists(
+                Delegation.objects.filter(
+                    government_id=OuterRef("government_id"),
+                    acting_id=OuterRef("pk"),
+                    start__lte=today,
+                    end__gte=today,
+                    revoked_at__isnull=True,
+                )
+            )
+        )
         .first()
     )
     governments: dict[int, Government] = {a.government_id: a.government for a in assignments}
@@ -181,16 +205,16 @@ def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.dat
         roles.add(DerivedRole.EMPLOYEE)
         if emp.position is not None and emp.position.is_head:
             official.add(emp.position.unit_id)
-        day = today or timezone.localdate()
-        headed |= set(
-            Delegation.objects.filter(
-                government=government, acting=emp, start__lte=day, end__gte=day, revoked_at__isnull=True
-            ).values_list("unit_id", flat=True)
-        )
+        if getattr(emp, "acts_today", True):
+            headed |= set(
+                Delegation.objects.filter(
+                    government=government, acting=emp, start__lte=today, end__gte=today, revoked_at__isnull=True
+                ).values_list("unit_id", flat=True)
+            )
         headed |= official
         if headed:
             roles.add(DerivedRole.UNIT_HEAD)
-    return Actor(
+    actor = Actor(
         user_id=user.pk,
         government=government,
         roles=frozenset(roles),
@@ -201,6 +225,9 @@ def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.dat
         governments=ordered,
         user=user,
     )
+    if emp is not None:
+        actor._cache["employee"] = emp
+    return actor
 
 
 # ---------------------------------------------------------------------------------------------------
