@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,7 +19,7 @@ from siaga.core.access import Actor, Perm, scope_check_ins, scope_employees, sco
 from siaga.core.models import Role
 from siaga.core.services import audit_record
 from siaga.org.models import Building, Employee, Floor, Room, Unit
-from siaga.rostering.models import Absence, Leave, RosterAssignment, RosterPlan
+from siaga.rostering.models import Absence, GovernmentPolicy, Leave, RosterAssignment, RosterPlan, WorkPolicy
 
 #: Presence intervals longer than this are closed by check-out, the next check-in or the end of a meeting;
 #: overlap queries use it to bound the index range they scan (open intervals are found through their own index).
@@ -28,6 +30,9 @@ def actor_employee(*, actor: Actor) -> Employee:
     """The employee record of the person acting; refuses people who have none (403)."""
     if actor.employee_id is None or not actor.has_perm(Perm.ATTEND):
         raise PermissionDenied
+    loaded = actor._cache.get("employee")  # loaded with its workplace by ``actor_for_user``
+    if isinstance(loaded, Employee) and loaded.pk == actor.employee_id:
+        return loaded
     return Employee.objects.select_related(
         "government", "unit__floor__building", "unit__building", "floor__building", "building"
     ).get(pk=actor.employee_id)
@@ -44,6 +49,107 @@ def check_in_list(
     if employee_id is not None:
         qs = qs.filter(employee_id=employee_id)
     return qs.order_by("-checked_in_at", "-id")
+
+
+@dataclass(frozen=True)
+class DayFacts:
+    """What a check-in needs to know about one person's day, read in one query: the published roster day
+    (``mode`` and ``shift``, as ``rostering.selectors.published_days`` gives them, the newest published plan
+    winning), the shift's start and end (``plan_shift_times``), the unit head's exception, why the person is
+    unavailable (``unavailability``: approved leave first, else the earliest absence) and the tolerances of
+    the work policy in effect (``policy_in_effect``; 15 and 0 minutes without one)."""
+
+    mode: str | None
+    shift: str
+    shift_times: tuple[dt.time, dt.time] | None
+    exception_id: int | None
+    unavailable: str | None
+    late_tolerance: int
+    early_leave_tolerance: int
+
+
+def _shift_times(shifts: Any, shift: str) -> tuple[dt.time, dt.time] | None:
+    if isinstance(shifts, str):  # a JSON text where the backend does not decode a subquery's JSON
+        shifts = json.loads(shifts)
+    for s in shifts or []:
+        if isinstance(s, dict) and {"id", "start", "end"} <= set(s) and s["id"] == shift:
+            return dt.time.fromisoformat(s["start"]), dt.time.fromisoformat(s["end"])
+    return None
+
+
+def _day_facts_sql(vendor: str) -> str:
+    """The SQL of ``day_facts``: plain SQL (SQLite and PostgreSQL alike, but for reading one key of a JSON
+    column), because compiling the equivalent ORM query cost more than running it on every check-in."""
+    q = connection.ops.quote_name
+    shifts = (
+        f"{q('p')}.{q('problem')} -> 'shifts'"
+        if vendor == "postgresql"
+        else f"json_extract({q('p')}.{q('problem')}, '$.shifts')"
+    )
+    t = {
+        "assignment": q(RosterAssignment._meta.db_table),
+        "plan": q(RosterPlan._meta.db_table),
+        "exception": q(AttendanceException._meta.db_table),
+        "leave": q(Leave._meta.db_table),
+        "absence": q(Absence._meta.db_table),
+        "selection": q(GovernmentPolicy._meta.db_table),
+        "policy": q(WorkPolicy._meta.db_table),
+    }
+    return f"""
+        SELECT r.mode, r.shift, r.shifts,
+          (SELECT x.id FROM {t["exception"]} x WHERE x.employee_id = %(employee)s AND x.date = %(day)s
+           ORDER BY x.id LIMIT 1),
+          EXISTS (SELECT 1 FROM {t["leave"]} l WHERE l.employee_id = %(employee)s AND l.status = %(approved)s
+                  AND l."start" <= %(day)s AND l."end" >= %(day)s),
+          (SELECT b.reason FROM {t["absence"]} b WHERE b.employee_id = %(employee)s
+             AND b."start" <= %(day)s AND b."end" >= %(day)s ORDER BY b."start" LIMIT 1),
+          w.late_tolerance_minutes, w.early_leave_tolerance_minutes
+        FROM (SELECT 1 AS one) o
+        LEFT JOIN (
+          SELECT a.mode, a.shift, {shifts} AS shifts
+          FROM {t["assignment"]} a INNER JOIN {t["plan"]} p ON p.id = a.plan_id
+          WHERE a.employee_id = %(employee)s AND a.date = %(day)s AND p.status = %(published)s
+            AND p.government_id = %(government)s
+          ORDER BY p.published_at DESC, a.id DESC LIMIT 1
+        ) r ON 1 = 1
+        LEFT JOIN (
+          SELECT s.policy_id FROM {t["selection"]} s
+          WHERE s.government_id = %(government)s AND s.effective_from <= %(day)s
+          ORDER BY s.effective_from DESC LIMIT 1
+        ) g ON 1 = 1
+        LEFT JOIN {t["policy"]} w ON w.id = g.policy_id
+    """  # noqa: S608 (only table names from the models' metadata are interpolated; values are parameters)
+
+
+_DAY_FACTS_SQL: dict[str, str] = {}
+
+
+def day_facts(*, employee: Employee, day: dt.date) -> DayFacts:
+    """``DayFacts`` of ``employee`` on ``day``, with a single query."""
+    vendor = connection.vendor
+    if vendor not in _DAY_FACTS_SQL:
+        _DAY_FACTS_SQL[vendor] = _day_facts_sql(vendor)
+    params = {
+        "employee": employee.pk,
+        "government": employee.government_id,
+        "day": connection.ops.adapt_datefield_value(day),
+        "published": str(RosterPlan.Status.PUBLISHED),
+        "approved": str(Leave.Status.APPROVED),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_DAY_FACTS_SQL[vendor], params)
+        mode, shift, shifts, exception_id, on_leave, absence, late, early = cursor.fetchone()
+    shift = (shift or "") if mode is not None else ""
+    has_policy = late is not None
+    return DayFacts(
+        mode=mode,
+        shift=shift,
+        shift_times=_shift_times(shifts, shift) if shift else None,
+        exception_id=exception_id,
+        unavailable="leave" if on_leave else (str(absence) if absence is not None else None),
+        late_tolerance=late if has_policy else 15,
+        early_leave_tolerance=early if has_policy else 0,
+    )
 
 
 def check_in_open(*, employee: Employee) -> CheckIn | None:

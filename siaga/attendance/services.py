@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from siaga.attendance import selectors as attendance_selectors
 from siaga.attendance.models import AttendanceException, CheckIn, CheckInMode, Presence
 from siaga.core.services import audit_record
 from siaga.org.authority import Action, can_act
@@ -55,7 +56,8 @@ def presence_record(
         errors["source"] = _("Unknown source of presence.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    # One INSERT needs no savepoint of its own inside a caller's transaction (a check-in's).
+    with transaction.atomic(savepoint=False):
         return Presence.objects.create(
             government_id=building.government_id,
             employee=employee,
@@ -185,10 +187,12 @@ def check_in_made(
     now = now or timezone.now()
     day = _local(now).date()
     key = (idempotency_key or "").strip()[:64]
-    if key:
-        earlier = CheckIn.objects.filter(employee=employee, idempotency_key=key).first()
-        if earlier is not None:
-            return earlier, False
+    # One read for both the retry (same key) and the open check-in (at most one each, by constraint).
+    wanted = Q(checked_out_at__isnull=True) | Q(idempotency_key=key) if key else Q(checked_out_at__isnull=True)
+    found = list(CheckIn.objects.filter(wanted, employee=employee))
+    earlier = next((c for c in found if key and c.idempotency_key == key), None)
+    if earlier is not None:
+        return earlier, False
     errors: dict[str, str] = {}
     if mode not in CheckInMode.values:
         errors["mode"] = _("Choose office (WFO), home (WFH) or official travel.")
@@ -197,7 +201,7 @@ def check_in_made(
     _check_clock(client_time, now, errors)
     if errors:
         raise ValidationError(errors)
-    open_now = CheckIn.objects.filter(employee=employee, checked_out_at__isnull=True).first()
+    open_now = next((c for c in found if c.checked_out_at is None), None)
     if open_now is not None and open_now.date == day:
         return open_now, False
     lat = lon = None
@@ -216,13 +220,14 @@ def check_in_made(
             accuracy = max(0, round(float(accuracy_m)))
         except (TypeError, ValueError):
             accuracy = None
-    assignment, shift_times = _shift_of(employee, day)
-    exception = AttendanceException.objects.filter(employee=employee, date=day).first()
+    facts = attendance_selectors.day_facts(employee=employee, day=day)
+    shift_times = facts.shift_times
+    exception_id = facts.exception_id
     building, floor = workplace_of(employee)
     distance: int | None = None
     if mode == CheckInMode.WFO and not errors:
         health_reasons = {"isolation", "quarantine"}
-        reason = rostering_selectors.unavailability(employee_id=employee.pk, day=day)
+        reason = facts.unavailable
         if lat is None or lon is None:
             errors["latitude"] = _(
                 "An office check-in needs your location. Allow location access for this site in the browser "
@@ -252,15 +257,15 @@ def check_in_made(
         elif reason in health_reasons:
             # An exception never overrides a health order.
             errors["__all__"] = str(_UNAVAILABLE_MESSAGES[reason])
-        elif exception is None:
+        elif exception_id is None:
             if reason is not None:
                 errors["__all__"] = str(_UNAVAILABLE_MESSAGES.get(reason, _UNAVAILABLE_MESSAGES["other"]))
-            elif assignment is not None and assignment.mode == "wfh":
+            elif facts.mode == "wfh":
                 errors["__all__"] = _(
                     "The published roster says you work from home today. Check in as WFH, or ask your unit head "
                     "for an exception if you are needed at the office."
                 )
-            elif assignment is not None and assignment.mode == "off":
+            elif facts.mode == "off":
                 errors["__all__"] = _(
                     "The published roster has no work for you today. Ask your unit head for an exception if you "
                     "are needed at the office."
@@ -269,9 +274,8 @@ def check_in_made(
         raise ValidationError(errors)
     late = False
     if shift_times is not None:
-        late_minutes, _early = _tolerances(employee, day)
         start = timezone.make_aware(dt.datetime.combine(day, shift_times[0]), timezone.get_current_timezone())
-        late = now > start + dt.timedelta(minutes=late_minutes)
+        late = now > start + dt.timedelta(minutes=facts.late_tolerance)
     record = CheckIn(
         government_id=employee.government_id,
         employee=employee,
@@ -284,9 +288,9 @@ def check_in_made(
         building=building if mode == CheckInMode.WFO else None,
         floor=floor if mode == CheckInMode.WFO else None,
         distance_m=distance,
-        shift=assignment.shift if assignment is not None else "",
+        shift=facts.shift,
         late=late,
-        exception=exception if mode == CheckInMode.WFO and exception is not None else None,
+        exception_id=exception_id if mode == CheckInMode.WFO else None,
         idempotency_key=key,
     )
     try:
@@ -313,7 +317,7 @@ def check_in_made(
                     "mode": mode,
                     "distance_m": distance,
                     "late": late,
-                    "exception": exception.pk if record.exception_id and exception else None,
+                    "exception": record.exception_id,
                 },
             )
     except IntegrityError:

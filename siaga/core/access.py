@@ -17,7 +17,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from siaga.core.models import Government, Role, RoleAssignment
@@ -139,6 +141,16 @@ class Actor:
         return frozenset(self._cache["managed"])
 
 
+#: What ``actor_for_user`` loads with the employee record: the position (unit head) and the workplace.
+EMPLOYEE_RELATED = (
+    "position",
+    "government",
+    "unit__floor__building",
+    "unit__building",
+    "floor__building",
+    "building",
+)
+
 ANONYMOUS = Actor(user_id=None, government=None, roles=frozenset())
 
 
@@ -159,11 +171,26 @@ def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.dat
     assignments = list(
         RoleAssignment.objects.filter(user=user, government__is_active=True).select_related("government")
     )
-    employee: Employee | None = (
-        Employee.objects.filter(user=user, is_active=True, government__is_active=True)
-        .select_related("position", "government")
-        .first()
+    today = today or timezone.localdate()
+    # The employee comes with their workplace (for check-ins: ``attendance.selectors.actor_employee``) and
+    # whether they act for a unit today, so that the common case (no delegation) needs no further query.
+    # (A raw EXISTS: the equivalent ORM expression costs more to compile than the query costs to run.
+    # ``user`` is unique among employees, so there is at most one row.)
+    # Only table names from the models' metadata are interpolated; the dates are parameters.
+    delegation, employees = Delegation._meta.db_table, Employee._meta.db_table
+    acts_today = RawSQL(  # noqa: S611
+        f'SELECT EXISTS (SELECT 1 FROM "{delegation}" d WHERE d.acting_id = "{employees}".id '  # noqa: S608
+        f'AND d.government_id = "{employees}".government_id AND d.revoked_at IS NULL '
+        f'AND d."start" <= %s AND d."end" >= %s)',
+        (connection.ops.adapt_datefield_value(today),) * 2,
+        output_field=BooleanField(),
     )
+    found = list(
+        Employee.objects.filter(user=user, is_active=True, government__is_active=True)
+        .select_related(*EMPLOYEE_RELATED)
+        .annotate(acts_today=acts_today)[:1]
+    )
+    employee: Employee | None = found[0] if found else None
     governments: dict[int, Government] = {a.government_id: a.government for a in assignments}
     if employee is not None:
         governments.setdefault(employee.government_id, employee.government)
@@ -181,16 +208,16 @@ def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.dat
         roles.add(DerivedRole.EMPLOYEE)
         if emp.position is not None and emp.position.is_head:
             official.add(emp.position.unit_id)
-        day = today or timezone.localdate()
-        headed |= set(
-            Delegation.objects.filter(
-                government=government, acting=emp, start__lte=day, end__gte=day, revoked_at__isnull=True
-            ).values_list("unit_id", flat=True)
-        )
+        if getattr(emp, "acts_today", True):
+            headed |= set(
+                Delegation.objects.filter(
+                    government=government, acting=emp, start__lte=today, end__gte=today, revoked_at__isnull=True
+                ).values_list("unit_id", flat=True)
+            )
         headed |= official
         if headed:
             roles.add(DerivedRole.UNIT_HEAD)
-    return Actor(
+    actor = Actor(
         user_id=user.pk,
         government=government,
         roles=frozenset(roles),
@@ -201,6 +228,9 @@ def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.dat
         governments=ordered,
         user=user,
     )
+    if emp is not None:
+        actor._cache["employee"] = emp
+    return actor
 
 
 # ---------------------------------------------------------------------------------------------------
