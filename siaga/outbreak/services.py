@@ -122,15 +122,14 @@ def case_create(
         errors["specimen_date"] = _("An asymptomatic confirmed case needs the diagnostic specimen date.")
     if classification == Classification.CLOSE_CONTACT and last_exposure is None:
         errors["last_exposure"] = _("A close contact needs the date of the last exposure.")
-    if (
-        employee is not None
-        and not errors
-        and Case.objects.filter(employee=employee).exclude(classification__in=CLOSED).exists()
-    ):
-        errors["employee"] = _("This person already has an open case; update that one.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        if employee is not None:
+            # Lock the person so that two task-force members cannot open two cases for them at once.
+            Employee.objects.select_for_update().filter(pk=employee.pk).first()
+            if Case.objects.filter(employee=employee).exclude(classification__in=CLOSED).exists():
+                raise ValidationError({"employee": _("This person already has an open case; update that one.")})
         case = Case.objects.create(
             government_id=actor.government_id,
             employee=employee,
@@ -472,12 +471,16 @@ def order_issue(
         errors["kind"] = _("Choose isolation or quarantine.")
     if end is not None and end < start and "end" not in errors:
         errors["end"] = _("The last day comes before the first day.")
-    if not errors and case.orders.filter(status=Order.Status.ACTIVE, start__lte=end, end__gte=start).exists():
-        errors["start"] = _("The person already has an order in force on these days; end or move that one.")
     if errors:
         raise ValidationError(errors)
     assert end is not None
     with transaction.atomic():
+        # Lock the case so that two task-force members cannot issue overlapping orders at once.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        if Order.objects.filter(case=case, status=Order.Status.ACTIVE, start__lte=end, end__gte=start).exists():
+            raise ValidationError(
+                {"start": _("The person already has an order in force on these days; end or move that one.")}
+            )
         order = Order.objects.create(
             government_id=case.government_id,
             case=case,
@@ -507,7 +510,11 @@ def order_end(*, actor: Actor, order: Order, last_day: dt.date | None = None) ->
     if last_day is not None and last_day < order.start:
         raise ValidationError({"last_day": _("The last day comes before the first day; lift the order instead.")})
     with transaction.atomic():
-        locked = Order.objects.select_for_update().select_related("case__employee__unit", "government").get(pk=order.pk)
+        locked = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("case__employee__unit", "government")
+            .get(pk=order.pk)
+        )
         before = [locked.start.isoformat(), locked.end.isoformat(), locked.status]
         if last_day is None:
             locked.status = Order.Status.LIFTED

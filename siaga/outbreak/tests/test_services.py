@@ -178,3 +178,26 @@ def test_ending_an_order_early_moves_the_absence_and_lifting_clears_it(org, task
         services.order_end(actor=task_force, order=order, last_day=None)
     head_notes = Notification.objects.filter(recipient=org["users"]["kabid"], channel="in_app").order_by("pk")
     assert head_notes.last().body == "Staf Pelayanan is available again."
+
+
+def test_under_an_isolation_order_attendance_refuses_an_office_check_in(org, task_force, staff_case):
+    from decimal import Decimal
+
+    from siaga.attendance.services import check_in
+    from siaga.org.models import Building
+
+    building = Building.objects.create(
+        government=org["government"],
+        code="mw",
+        name="Menara Wijaya",
+        latitude=Decimal("-7.68"),
+        longitude=Decimal("110.84"),
+    )
+    staff = org["staff"]
+    staff.building = building
+    staff.save(update_fields=["building"])
+    services.order_issue(actor=task_force, case=staff_case, kind="isolation", start=days_ago(3))
+    with pytest.raises(ValidationError) as exc:
+        check_in(employee=staff, mode="wfo", latitude=-7.68, longitude=110.84)
+    assert "You are in isolation today" in " ".join(exc.value.messages)
+    assert check_in(employee=staff, mode="wfh").mode == "wfh"
