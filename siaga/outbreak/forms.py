@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from siaga.org.identifiers import clean_digits
 from siaga.org.models import Employee
-from siaga.outbreak.models import Classification, LabResult, Order
+from siaga.outbreak.models import Classification, LabResult, Order, RuleSet
 from siaga.outbreak.selectors import CaseFilters
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -95,3 +95,10 @@ class OrderEndForm(forms.Form):
     last_day = forms.DateField(
         label=_("New last day"), required=False, widget=DATE, help_text=_("Leave empty to lift the order entirely.")
     )
+
+
+class RuleSetAdoptForm(forms.Form):
+    preset = forms.ModelChoiceField(
+        label=_("National preset"), queryset=RuleSet.objects.filter(government__isnull=True), empty_label=None
+    )
+    effective_from = forms.DateField(label=_("In force from"), widget=DATE)

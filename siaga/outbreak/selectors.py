@@ -12,7 +12,7 @@ from django.utils import timezone
 from siaga.core import access
 from siaga.core.access import Actor, Perm
 from siaga.core.services import audit_record
-from siaga.outbreak.models import CLOSED, Case, Order
+from siaga.outbreak.models import CLOSED, Case, Order, RuleSet
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,12 @@ def order_get(*, actor: Actor, case: Case, pk: int) -> Order:
     if order is None:
         raise Http404
     return order
+
+
+def rule_set_list(*, actor: Actor) -> QuerySet[RuleSet]:
+    """The national presets and the actor's government's own rule sets (task force only)."""
+    if not actor.is_authenticated or not actor.has_perm(Perm.VIEW_HEALTH):
+        raise PermissionDenied(Perm.VIEW_HEALTH)
+    return RuleSet.objects.filter(Q(government__isnull=True) | Q(government_id=actor.government_id)).order_by(
+        "government_id", "-effective_from"
+    )

@@ -14,4 +14,5 @@ urlpatterns = [
     path("cases/<int:pk>/orders/", views.order_issue, name="order_issue"),
     path("cases/<int:pk>/orders/<int:order_pk>/end/", views.order_end, name="order_end"),
     path("mine/", views.my_cases, name="my_cases"),
+    path("rules/", views.rule_sets, name="rule_sets"),
 ]

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from siaga.outbreak.forms import (
     LabResultForm,
     OrderEndForm,
     OrderForm,
+    RuleSetAdoptForm,
 )
 from siaga.outbreak.models import Case, Classification
 
@@ -82,7 +84,7 @@ def _detail(request: HttpRequest, actor: Actor, case: Case, status: int = 200, *
     if task_force:
         context.update(
             proposals=services.case_proposals(case=case),
-            rule_set=services.rule_set_for(government_id=case.government_id, on=case.created_at.date()),
+            rule_set=services.rule_set_for(government_id=case.government_id, on=timezone.localdate()),
             classify_form=forms.get("classify_form") or ClassifyForm(),
             dates_form=forms.get("dates_form")
             or DatesForm(
@@ -201,3 +203,26 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     actor = access.request_actor(request)
     cases = selectors.my_cases(actor=actor, ip_address=client_ip(request))
     return render(request, "outbreak/my_cases.html", {"cases": cases})
+
+
+@login_required
+def rule_sets(request: HttpRequest) -> HttpResponse:
+    """The rule set in force, the government's adopted ones and the national presets to adopt."""
+    actor = _task_force(request)
+    form = RuleSetAdoptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rule_set_adopt(
+                actor=actor, preset=form.cleaned_data["preset"], effective_from=form.cleaned_data["effective_from"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Rule set adopted."))
+            return redirect("outbreak:rule_sets")
+    context = {
+        "form": form,
+        "in_force": services.rule_set_for(government_id=actor.government_id, on=timezone.localdate()),
+        "own": selectors.rule_set_list(actor=actor),
+    }
+    return render(request, "outbreak/rule_sets.html", context, status=422 if form.errors else 200)

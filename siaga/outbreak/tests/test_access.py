@@ -200,3 +200,22 @@ def test_api_another_governments_task_force_gets_404(org, staff_case, outsider_h
     assert api.get(f"/cases/{staff_case.pk}").status_code == 404
     assert api.post(f"/cases/{staff_case.pk}/classify", {"to": "died"}).status_code == 404
     assert api.get("/cases").json()["items"] == []
+
+
+def test_the_task_force_adopts_the_later_rules_and_other_roles_are_refused(org):
+    from siaga.outbreak.models import RuleSet
+
+    client = page(org["users"]["health"])
+    response = client.get("/outbreak/rules/")
+    assert response.status_code == 200 and "KMK 413/2020" in response.content.decode()
+    preset = RuleSet.objects.get(code="kmk-4641-2021", government=None)
+    response = client.post("/outbreak/rules/", {"preset": preset.pk, "effective_from": days_ago(1).isoformat()})
+    assert response.status_code == 302
+    html = client.get("/outbreak/rules/").content.decode()
+    assert 'data-testid="in-force">In force today: <strong>KMK 4641/2021' in html
+    response = client.post("/outbreak/rules/", {"preset": preset.pk, "effective_from": days_ago(1).isoformat()})
+    assert response.status_code == 422 and "already adopted" in response.content.decode()
+    for who in ("admin", "kabid", "staff"):
+        assert page(org["users"][who]).get("/outbreak/rules/").status_code == 403
+        assert page(org["users"][who]).post("/outbreak/rules/", {"preset": preset.pk}).status_code == 403
+    assert RuleSet.objects.filter(government=org["government"]).count() == 1
