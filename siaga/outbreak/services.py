@@ -32,6 +32,7 @@ from siaga.outbreak.models import (
     Outcome,
     RuleSet,
 )
+from siaga.outbreak.presets import load_presets
 from siaga.rostering import services as rostering
 
 
@@ -59,8 +60,9 @@ def rule_set_for(*, government_id: int, on: dt.date) -> RuleSet:
     if own is not None:
         return own
     preset = RuleSet.objects.filter(government__isnull=True, is_default=True).order_by("-effective_from").first()
-    if preset is None:
-        raise ValidationError(_("No rule set is defined; load the KMK 413/2020 preset (run the migrations)."))
+    if preset is None:  # a database emptied after the migrations (flush): put the national presets back
+        load_presets(RuleSet)
+        preset = RuleSet.objects.get(government__isnull=True, is_default=True)
     return preset
 
 

@@ -201,3 +201,10 @@ def test_under_an_isolation_order_attendance_refuses_an_office_check_in(org, tas
         check_in(employee=staff, mode="wfo", latitude=-7.68, longitude=110.84)
     assert "You are in isolation today" in " ".join(exc.value.messages)
     assert check_in(employee=staff, mode="wfh").mode == "wfh"
+
+
+def test_the_national_presets_come_back_when_the_database_lost_them(task_force):
+    RuleSet.objects.all().delete()
+    rule_set = services.rule_set_for(government_id=task_force.government_id, on=days_ago(0))
+    assert (rule_set.code, rule_set.quarantine_days) == ("kmk-413-2020", 14)
+    assert set(RuleSet.objects.values_list("code", flat=True)) == {"kmk-413-2020", "kmk-4641-2021"}
