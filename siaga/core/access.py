@@ -404,3 +404,19 @@ def scope_workday(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if actor.has_perm(Perm.MANAGE_ATTENDANCE) and actor.managed_unit_ids:
         condition |= Q(employee__unit_id__in=actor.managed_unit_ids)
     return qs.filter(condition)
+
+
+# ---------------------------------------------------------------------------------------------------
+# outbreak: cases, lab results, orders (health data)
+
+
+def scope_cases(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Cases: the health task force sees its government's; an employee sees only their own; nobody else any."""
+    if not actor.is_authenticated:
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.has_perm(Perm.VIEW_HEALTH):
+        return qs
+    if actor.employee_id:
+        return qs.filter(employee_id=actor.employee_id)
+    return qs.none()

@@ -1,0 +1,202 @@
+"""The case registry: people under surveillance, their classification history, lab results, the rule
+sets (KMK 413/2020 and later) that date isolation and quarantine, and the orders that follow.
+
+Everything here is health data: only the health task force and the person see it (see
+``siaga.outbreak.selectors``, where every read is written to the audit log)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from siaga.core.models import Government, TenantModel
+
+
+class RuleSet(models.Model):
+    """A dated, versioned set of the rules that date isolation, quarantine and discarding.
+
+    National presets have no government; a government adopts a preset (a copy with its own effective
+    date) or keeps the default one. The rule set in force for a government on a day is its own latest
+    one effective on that day, else the default preset."""
+
+    government = models.ForeignKey(
+        Government, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("government")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=150)
+    legal_basis = models.CharField(_("legal basis"), max_length=250)
+    effective_from = models.DateField(_("effective from"))
+    is_default = models.BooleanField(_("default preset"), default=False)
+    isolation_days_asymptomatic = models.PositiveSmallIntegerField(
+        _("isolation days without symptoms (from the specimen date)")
+    )
+    isolation_days_symptomatic = models.PositiveSmallIntegerField(_("isolation days with symptoms (from onset)"))
+    symptom_free_days = models.PositiveSmallIntegerField(_("days without symptoms before isolation ends"))
+    quarantine_days = models.PositiveSmallIntegerField(_("quarantine days (from the last exposure)"))
+    quarantine_test_day = models.PositiveSmallIntegerField(
+        _("day of quarantine whose negative test ends it"), null=True, blank=True
+    )
+    discard_negative_pcrs = models.PositiveSmallIntegerField(_("negative RT-PCRs that discard a suspect"), default=2)
+    discard_hours_apart = models.PositiveSmallIntegerField(_("minimum hours between those specimens"), default=24)
+
+    class Meta:
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+        ordering = ["-effective_from", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["government", "code"], name="ruleset_code_unique"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(government__isnull=True), name="ruleset_preset_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from:%Y-%m-%d})"
+
+
+class Classification(models.TextChoices):
+    SUSPECT = "suspect", _("Suspect")
+    PROBABLE = "probable", _("Probable")
+    CONFIRMED_SYMPTOMATIC = "confirmed_symptomatic", _("Confirmed, symptomatic")
+    CONFIRMED_ASYMPTOMATIC = "confirmed_asymptomatic", _("Confirmed, asymptomatic")
+    CLOSE_CONTACT = "close_contact", _("Close contact")
+    DISCARDED = "discarded", _("Discarded")
+    ISOLATION_FINISHED = "isolation_finished", _("Isolation finished")
+    DIED = "died", _("Died")
+
+
+CONFIRMED = frozenset({Classification.CONFIRMED_SYMPTOMATIC, Classification.CONFIRMED_ASYMPTOMATIC})
+#: classifications under isolation (as opposed to quarantine)
+ISOLATED = frozenset({Classification.SUSPECT, Classification.PROBABLE, *CONFIRMED})
+CLOSED = frozenset({Classification.DISCARDED, Classification.ISOLATION_FINISHED, Classification.DIED})
+
+
+class Outcome(models.TextChoices):
+    ONGOING = "ongoing", _("Ongoing")
+    RECOVERED = "recovered", _("Recovered")
+    DIED = "died", _("Died")
+    LOST = "lost", _("Lost to follow-up")
+
+
+class Case(TenantModel):
+    """One person under surveillance: an employee, or a visitor recorded by name."""
+
+    employee = models.ForeignKey(
+        "org.Employee", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("employee")
+    )
+    visitor_name = models.CharField(_("visitor's name"), max_length=150, blank=True)
+    visitor_phone = models.CharField(_("visitor's phone"), max_length=30, blank=True)
+    classification = models.CharField(_("classification"), max_length=30, choices=Classification.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.ONGOING)
+    onset_date = models.DateField(_("symptom onset"), null=True, blank=True)
+    symptoms_ended = models.DateField(_("last day with symptoms"), null=True, blank=True)
+    specimen_date = models.DateField(_("diagnostic specimen date"), null=True, blank=True)
+    last_exposure = models.DateField(_("last exposure"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(employee__isnull=False) & Q(visitor_name=""))
+                | (Q(employee__isnull=True) & ~Q(visitor_name="")),
+                name="case_one_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('case')} #{self.pk}"
+
+    @property
+    def person_name(self) -> str:
+        return self.employee.name if self.employee_id and self.employee else self.visitor_name
+
+
+class ClassificationChange(TenantModel):
+    """One row of a case's classification history (the first row has no ``from_value``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="history")
+    from_value = models.CharField(_("from"), max_length=30, choices=Classification.choices, blank=True)
+    to_value = models.CharField(_("to"), max_length=30, choices=Classification.choices)
+    changed_at = models.DateTimeField(_("when"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = _("classification change")
+        verbose_name_plural = _("classification changes")
+        ordering = ["changed_at", "pk"]
+
+
+class LabResult(TenantModel):
+    class Kind(models.TextChoices):
+        RT_PCR = "rt_pcr", _("RT-PCR")
+        ANTIGEN = "antigen", _("Rapid antigen")
+
+    class Result(models.TextChoices):
+        POSITIVE = "positive", _("Positive")
+        NEGATIVE = "negative", _("Negative")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lab_results")
+    kind = models.CharField(_("test"), max_length=10, choices=Kind.choices)
+    specimen_taken_at = models.DateTimeField(_("specimen taken"))
+    result_date = models.DateField(_("result date"))
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lab result")
+        verbose_name_plural = _("lab results")
+        ordering = ["specimen_taken_at", "pk"]
+
+
+class Order(TenantModel):
+    """An isolation order (case) or quarantine order (contact); the days it covers make the person
+    absent through ``siaga.rostering.services.absence_set``."""
+
+    class Kind(models.TextChoices):
+        ISOLATION = "isolation", _("Isolation")
+        QUARANTINE = "quarantine", _("Quarantine")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In force")
+        LIFTED = "lifted", _("Lifted")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="orders")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+", verbose_name=_("rule set"))
+    note = models.CharField(_("note"), max_length=250, blank=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-start", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="order_dates_ordered")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+    @property
+    def source(self) -> str:
+        return f"outbreak.order:{self.pk}"

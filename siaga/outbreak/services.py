@@ -1,0 +1,550 @@
+"""Writes of the case registry, and the proposals the rule set makes for a case.
+
+The system proposes (isolation end, quarantine end, discarded, isolation finished, confirmed); only the
+task force changes a classification, through ``case_classify``. Every write is validated first, then
+made atomically and audit-logged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from siaga.core.access import Actor, Perm
+from siaga.core.services import audit_record, notify
+from siaga.org.models import Employee
+from siaga.outbreak import rules
+from siaga.outbreak.models import (
+    CLOSED,
+    CONFIRMED,
+    ISOLATED,
+    Case,
+    Classification,
+    ClassificationChange,
+    LabResult,
+    Order,
+    Outcome,
+    RuleSet,
+)
+from siaga.outbreak.presets import load_presets
+from siaga.rostering import services as rostering
+
+
+def _require_task_force(actor: Actor) -> None:
+    if not actor.is_authenticated or not actor.has_perm(Perm.VIEW_HEALTH):
+        raise PermissionDenied(Perm.VIEW_HEALTH)
+
+
+def _same_government(actor: Actor, case: Case) -> None:
+    if case.government_id != actor.government_id:
+        raise PermissionDenied("government")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rule sets
+
+
+def rule_set_for(*, government_id: int, on: dt.date) -> RuleSet:
+    """The rule set in force for a government on a day: its own latest effective one, else the default preset."""
+    own = (
+        RuleSet.objects.filter(government_id=government_id, effective_from__lte=on)
+        .order_by("-effective_from", "-pk")
+        .first()
+    )
+    if own is not None:
+        return own
+    preset = RuleSet.objects.filter(government__isnull=True, is_default=True).order_by("-effective_from").first()
+    if preset is None:  # a database emptied after the migrations (flush): put the national presets back
+        load_presets(RuleSet)
+        preset = RuleSet.objects.get(government__isnull=True, is_default=True)
+    return preset
+
+
+def rule_set_adopt(*, actor: Actor, preset: RuleSet, effective_from: dt.date) -> RuleSet:
+    """Adopt a national preset for the actor's government from a date (a dated copy of its parameters)."""
+    _require_task_force(actor)
+    if preset.government_id is not None:
+        raise ValidationError({"preset": _("Choose a national preset.")})
+    code = f"{preset.code}-{effective_from:%Y%m%d}"
+    if RuleSet.objects.filter(government_id=actor.government_id, code=code).exists():
+        raise ValidationError({"effective_from": _("This preset is already adopted from that date.")})
+    fields = {
+        f.name: getattr(preset, f.name)
+        for f in RuleSet._meta.concrete_fields
+        if f.name not in {"id", "government", "code", "effective_from", "is_default"}
+    }
+    with transaction.atomic():
+        adopted = RuleSet.objects.create(
+            government_id=actor.government_id, code=code, effective_from=effective_from, **fields
+        )
+        audit_record(actor=actor.user, government=actor.government_id, action="create", obj=adopted)
+    return adopted
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cases
+
+
+def case_create(
+    *,
+    actor: Actor,
+    classification: str,
+    employee: Employee | None = None,
+    visitor_name: str = "",
+    visitor_phone: str = "",
+    onset_date: dt.date | None = None,
+    specimen_date: dt.date | None = None,
+    last_exposure: dt.date | None = None,
+    note: str = "",
+) -> Case:
+    _require_task_force(actor)
+    errors: dict[str, str] = {}
+    visitor_name = visitor_name.strip()
+    if classification not in Classification.values:
+        errors["classification"] = _("Choose one of the classifications.")
+    if employee is None and not visitor_name:
+        errors["employee"] = _("Choose an employee, or enter the visitor's name.")
+    if employee is not None and visitor_name:
+        errors["visitor_name"] = _("A case is an employee or a visitor, not both: clear the visitor's name.")
+    if employee is not None and employee.government_id != actor.government_id:
+        errors["employee"] = _("This employee is not in your government.")
+    today = timezone.localdate()
+    for name, value in (("onset_date", onset_date), ("specimen_date", specimen_date), ("last_exposure", last_exposure)):
+        if value is not None and value > today:
+            errors[name] = _("This date is in the future.")
+    if classification == Classification.CONFIRMED_SYMPTOMATIC and onset_date is None:
+        errors["onset_date"] = _("A symptomatic case needs the date of symptom onset.")
+    if classification == Classification.CONFIRMED_ASYMPTOMATIC and specimen_date is None:
+        errors["specimen_date"] = _("An asymptomatic confirmed case needs the diagnostic specimen date.")
+    if classification == Classification.CLOSE_CONTACT and last_exposure is None:
+        errors["last_exposure"] = _("A close contact needs the date of the last exposure.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if employee is not None:
+            # Lock the person so that two task-force members cannot open two cases for them at once.
+            Employee.objects.select_for_update().filter(pk=employee.pk).first()
+            if Case.objects.filter(employee=employee).exclude(classification__in=CLOSED).exists():
+                raise ValidationError({"employee": _("This person already has an open case; update that one.")})
+        case = Case.objects.create(
+            government_id=actor.government_id,
+            employee=employee,
+            visitor_name=visitor_name,
+            visitor_phone=visitor_phone.strip(),
+            classification=classification,
+            onset_date=onset_date,
+            specimen_date=specimen_date,
+            last_exposure=last_exposure,
+            note=note,
+            created_by=actor.user,
+        )
+        ClassificationChange.objects.create(
+            government_id=case.government_id,
+            case=case,
+            to_value=classification,
+            changed_at=timezone.now(),
+            changed_by=actor.user,
+            note=note,
+        )
+        audit_record(actor=actor.user, government=case.government_id, action="create", obj=case)
+    return case
+
+
+def case_update_dates(
+    *,
+    actor: Actor,
+    case: Case,
+    onset_date: dt.date | None,
+    symptoms_ended: dt.date | None,
+    specimen_date: dt.date | None,
+    last_exposure: dt.date | None,
+) -> Case:
+    _require_task_force(actor)
+    _same_government(actor, case)
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    values = {
+        "onset_date": onset_date,
+        "symptoms_ended": symptoms_ended,
+        "specimen_date": specimen_date,
+        "last_exposure": last_exposure,
+    }
+    for name, value in values.items():
+        if value is not None and value > today:
+            errors[name] = _("This date is in the future.")
+    if symptoms_ended is not None and (onset_date is None or symptoms_ended < onset_date):
+        errors["symptoms_ended"] = _("The last day with symptoms must be on or after the onset date.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        before = {k: str(getattr(locked, k) or "") for k in values}
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(values))
+        after = {k: str(v or "") for k, v in values.items()}
+        changes = {k: [before[k], after[k]] for k in values if before[k] != after[k]}
+        audit_record(actor=actor.user, government=locked.government_id, action="update", obj=locked, changes=changes)
+    return locked
+
+
+def case_classify(*, actor: Actor, case: Case, to: str, note: str = "") -> Case:
+    """The task force's confirmation of a classification; each change is one history row."""
+    _require_task_force(actor)
+    _same_government(actor, case)
+    errors: dict[str, str] = {}
+    if to not in Classification.values:
+        errors["to"] = _("Choose one of the classifications.")
+    elif to == case.classification:
+        errors["to"] = _("The case already has this classification.")
+    elif case.classification == Classification.DIED:
+        errors["to"] = _("The case is closed as died; its classification cannot change.")
+    if to == Classification.CONFIRMED_SYMPTOMATIC and case.onset_date is None:
+        errors["onset_date"] = _("A symptomatic case needs the date of symptom onset.")
+    # The diagnostic specimen is the first positive RT-PCR unless the task force entered it.
+    first_positive = (
+        case.lab_results.filter(kind=LabResult.Kind.RT_PCR, result=LabResult.Result.POSITIVE)
+        .order_by("specimen_taken_at")
+        .first()
+    )
+    specimen_date = case.specimen_date or (
+        timezone.localtime(first_positive.specimen_taken_at).date() if first_positive else None
+    )
+    if to == Classification.CONFIRMED_ASYMPTOMATIC and specimen_date is None:
+        errors["specimen_date"] = _("An asymptomatic confirmed case needs the diagnostic specimen date.")
+    if to == Classification.CLOSE_CONTACT and case.last_exposure is None:
+        errors["last_exposure"] = _("A close contact needs the date of the last exposure.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        before = locked.classification
+        locked.classification = to
+        fields = ["classification"]
+        if to in CONFIRMED and locked.specimen_date is None and specimen_date is not None:
+            locked.specimen_date = specimen_date
+            fields.append("specimen_date")
+        if to == Classification.DIED:
+            locked.outcome = Outcome.DIED
+            fields.append("outcome")
+        elif to in {Classification.ISOLATION_FINISHED, Classification.DISCARDED} and locked.outcome == Outcome.ONGOING:
+            locked.outcome = Outcome.RECOVERED if to == Classification.ISOLATION_FINISHED else Outcome.ONGOING
+            fields.append("outcome")
+        locked.save(update_fields=fields)
+        ClassificationChange.objects.create(
+            government_id=locked.government_id,
+            case=locked,
+            from_value=before,
+            to_value=to,
+            changed_at=timezone.now(),
+            changed_by=actor.user,
+            note=note[:250],
+        )
+        audit_record(
+            actor=actor.user,
+            government=locked.government_id,
+            action="update",
+            obj=locked,
+            changes={"classification": [before, to]},
+        )
+    return locked
+
+
+def lab_result_add(
+    *, actor: Actor, case: Case, kind: str, specimen_taken_at: dt.datetime, result_date: dt.date, result: str
+) -> LabResult:
+    """Record a test; it never changes the classification (the rules propose, the task force confirms)."""
+    _require_task_force(actor)
+    _same_government(actor, case)
+    errors: dict[str, str] = {}
+    if kind not in LabResult.Kind.values:
+        errors["kind"] = _("Choose RT-PCR or rapid antigen.")
+    if result not in LabResult.Result.values:
+        errors["result"] = _("Choose positive or negative.")
+    if specimen_taken_at > timezone.now():
+        errors["specimen_taken_at"] = _("This date is in the future.")
+    if result_date > timezone.localdate():
+        errors["result_date"] = _("This date is in the future.")
+    elif result_date < timezone.localtime(specimen_taken_at).date():
+        errors["result_date"] = _("The result cannot come before the specimen was taken.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        lab = LabResult.objects.create(
+            government_id=case.government_id,
+            case=case,
+            kind=kind,
+            specimen_taken_at=specimen_taken_at,
+            result_date=result_date,
+            result=result,
+            recorded_by=actor.user,
+        )
+        audit_record(
+            actor=actor.user,
+            government=case.government_id,
+            action="create",
+            obj=lab,
+            object_repr=f"lab result of case #{case.pk}",
+        )
+    return lab
+
+
+# ---------------------------------------------------------------------------------------------------
+# Proposals
+
+
+@dataclass(frozen=True)
+class Proposal:
+    #: "classification", "isolation_end" or "quarantine_end"
+    kind: str
+    reason: str
+    to: str = ""  # the proposed classification
+    last_day: dt.date | None = None
+    provisional: bool = False
+
+    @property
+    def to_label(self) -> str:
+        return str(Classification(self.to).label) if self.to else ""
+
+
+def isolation_end(case: Case, rule_set: RuleSet) -> rules.EndProposal | None:
+    return rules.isolation_last_day(
+        rule_set,
+        symptomatic=case.classification != Classification.CONFIRMED_ASYMPTOMATIC and case.onset_date is not None,
+        onset=case.onset_date,
+        specimen=case.specimen_date,
+        symptoms_ended=case.symptoms_ended,
+    )
+
+
+def quarantine_end(case: Case, rule_set: RuleSet) -> rules.EndProposal | None:
+    return rules.quarantine_last_day(
+        rule_set, last_exposure=case.last_exposure, tests=rules.as_tests(case.lab_results.all())
+    )
+
+
+def _d(value: dt.date) -> str:
+    return date_format(value, "j F Y")
+
+
+def case_proposals(*, case: Case, on: dt.date | None = None) -> list[Proposal]:
+    """What the rule set in force proposes for the case on a day; nothing is changed."""
+    on = on or timezone.localdate()
+    rule_set = rule_set_for(government_id=case.government_id, on=on)
+    tests = rules.as_tests(case.lab_results.all())
+    proposals: list[Proposal] = []
+    c = case.classification
+    if c in ISOLATED - CONFIRMED or c == Classification.CLOSE_CONTACT:
+        positive = next((t for t in tests if t.kind == "rt_pcr" and t.positive), None)
+        if positive is not None:
+            to = Classification.CONFIRMED_SYMPTOMATIC if case.onset_date else Classification.CONFIRMED_ASYMPTOMATIC
+            proposals.append(
+                Proposal(
+                    kind="classification",
+                    to=to,
+                    reason=_("RT-PCR positive (specimen of %(day)s).")
+                    % {"day": _d(rules.day(positive.specimen_taken_at))},
+                )
+            )
+    if c in {Classification.SUSPECT, Classification.PROBABLE}:
+        second = rules.negative_pcr_pair(rule_set, tests)
+        if second is not None:
+            proposals.append(
+                Proposal(
+                    kind="classification",
+                    to=Classification.DISCARDED,
+                    reason=_("%(n)s negative RT-PCRs taken more than %(hours)s hours apart (last result %(day)s).")
+                    % {
+                        "n": rule_set.discard_negative_pcrs,
+                        "hours": rule_set.discard_hours_apart,
+                        "day": _d(second.result_date),
+                    },
+                )
+            )
+    if c in CONFIRMED:
+        end = isolation_end(case, rule_set)
+        if end is not None:
+            proposals.append(
+                Proposal(
+                    kind="isolation_end",
+                    last_day=end.last_day,
+                    provisional=end.provisional,
+                    reason=_("Last day of isolation under %(rules)s.") % {"rules": rule_set.name},
+                )
+            )
+            if on > end.last_day and not end.provisional:
+                proposals.append(
+                    Proposal(
+                        kind="classification",
+                        to=Classification.ISOLATION_FINISHED,
+                        reason=_("Isolation ended on %(day)s.") % {"day": _d(end.last_day)},
+                    )
+                )
+    if c == Classification.CLOSE_CONTACT:
+        end = quarantine_end(case, rule_set)
+        if end is not None:
+            proposals.append(
+                Proposal(
+                    kind="quarantine_end",
+                    last_day=end.last_day,
+                    reason=_("Last day of quarantine under %(rules)s.") % {"rules": rule_set.name},
+                )
+            )
+            if on > end.last_day and not any(t.positive for t in tests):
+                proposals.append(
+                    Proposal(
+                        kind="classification",
+                        to=Classification.DISCARDED,
+                        reason=_("Quarantine completed on %(day)s without a positive test.")
+                        % {"day": _d(end.last_day)},
+                    )
+                )
+    return proposals
+
+
+# ---------------------------------------------------------------------------------------------------
+# Orders
+
+
+def _notify_order(order: Order, *, ended: bool = False) -> None:
+    """The person gets their own dates; the unit head only that the person is unavailable (never why)."""
+    from siaga.org.selectors import unit_head
+
+    case = order.case
+    employee = case.employee
+    if employee is None:
+        return
+    government = order.government
+    dates = {"start": _d(order.start), "end": _d(order.end)}
+    if employee.user_id:
+        if ended:
+            subject = _("Your %(kind)s order has ended") % {"kind": order.get_kind_display().lower()}
+            body = _("Your %(kind)s order has been lifted.") % {"kind": order.get_kind_display().lower()}
+        else:
+            subject = _("Your %(kind)s order") % {"kind": order.get_kind_display().lower()}
+            body = _("You are under %(kind)s from %(start)s to %(end)s. Do not come to the office on these days.") % {
+                "kind": order.get_kind_display().lower(),
+                **dates,
+            }
+        notify(user=employee.user, government=government, subject=subject, body=body, link="/outbreak/mine/")
+    head = unit_head(unit=employee.unit)
+    if head is not None and head.pk != employee.pk and head.user_id:
+        if ended:
+            body = _("%(name)s is available again.") % {"name": employee.name}
+        else:
+            body = _("%(name)s is unavailable from %(start)s to %(end)s.") % {"name": employee.name, **dates}
+        notify(user=head.user, government=government, subject=_("Staff availability"), body=body)
+
+
+def order_issue(
+    *, actor: Actor, case: Case, kind: str, start: dt.date, end: dt.date | None = None, note: str = ""
+) -> Order:
+    """Issue an isolation (case) or quarantine (close contact) order; the last day defaults to the rule
+    set's proposal. The person is made absent (no WFO check-in, roster replanned) and notified."""
+    _require_task_force(actor)
+    _same_government(actor, case)
+    errors: dict[str, str] = {}
+    rule_set = rule_set_for(government_id=case.government_id, on=start)
+    if kind == Order.Kind.ISOLATION:
+        if case.classification not in ISOLATED:
+            errors["kind"] = _("Isolation is ordered for suspect, probable and confirmed cases.")
+        elif end is None:
+            proposal = isolation_end(case, rule_set)
+            if proposal is None:
+                errors["end"] = _("Enter the last day: the case lacks the dates the rule set needs.")
+            else:
+                end = proposal.last_day
+    elif kind == Order.Kind.QUARANTINE:
+        if case.classification != Classification.CLOSE_CONTACT:
+            errors["kind"] = _("Quarantine is ordered for close contacts.")
+        elif end is None:
+            proposal = quarantine_end(case, rule_set)
+            if proposal is None:
+                errors["end"] = _("Enter the last day: the case lacks the date of the last exposure.")
+            else:
+                end = proposal.last_day
+    else:
+        errors["kind"] = _("Choose isolation or quarantine.")
+    if end is not None and end < start and "end" not in errors:
+        errors["end"] = _("The last day comes before the first day.")
+    if errors:
+        raise ValidationError(errors)
+    assert end is not None
+    with transaction.atomic():
+        # Lock the case so that two task-force members cannot issue overlapping orders at once.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        if Order.objects.filter(case=case, status=Order.Status.ACTIVE, start__lte=end, end__gte=start).exists():
+            raise ValidationError(
+                {"start": _("The person already has an order in force on these days; end or move that one.")}
+            )
+        order = Order.objects.create(
+            government_id=case.government_id,
+            case=case,
+            kind=kind,
+            start=start,
+            end=end,
+            rule_set=rule_set,
+            note=note[:250],
+            issued_by=actor.user,
+        )
+        audit_record(actor=actor.user, government=case.government_id, action="create", obj=order)
+        if case.employee is not None:
+            rostering.absence_set(
+                employee=case.employee, start=start, end=end, reason=kind, source=order.source, actor=actor.user
+            )
+        _notify_order(order)
+    return order
+
+
+def order_end(*, actor: Actor, order: Order, last_day: dt.date | None = None) -> Order:
+    """Lift an order (``last_day`` None: entirely) or move its last day; the absence follows."""
+    _require_task_force(actor)
+    if order.government_id != actor.government_id:
+        raise PermissionDenied("government")
+    if order.status != Order.Status.ACTIVE:
+        raise ValidationError({"order": _("This order has already been lifted.")})
+    if last_day is not None and last_day < order.start:
+        raise ValidationError({"last_day": _("The last day comes before the first day; lift the order instead.")})
+    with transaction.atomic():
+        locked = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("case__employee__unit", "government")
+            .get(pk=order.pk)
+        )
+        before = [locked.start.isoformat(), locked.end.isoformat(), locked.status]
+        if last_day is None:
+            locked.status = Order.Status.LIFTED
+            locked.lifted_at = timezone.now()
+            if locked.case.employee is not None:
+                rostering.absence_clear(source=locked.source, actor=actor.user)
+        else:
+            locked.end = last_day
+            if locked.case.employee is not None:
+                rostering.absence_set(
+                    employee=locked.case.employee,
+                    start=locked.start,
+                    end=last_day,
+                    reason=locked.kind,
+                    source=locked.source,
+                    actor=actor.user,
+                )
+        locked.save()
+        audit_record(
+            actor=actor.user,
+            government=locked.government_id,
+            action="update",
+            obj=locked,
+            changes={"order": [before, [locked.start.isoformat(), locked.end.isoformat(), locked.status]]},
+        )
+        _notify_order(locked, ended=last_day is None)
+    return locked
+
+
+def active_orders_q(on: dt.date) -> Q:
+    return Q(status=Order.Status.ACTIVE, start__lte=on, end__gte=on)

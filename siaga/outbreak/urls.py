@@ -1,0 +1,18 @@
+from django.urls import path
+
+from siaga.outbreak import views
+
+app_name = "outbreak"
+
+urlpatterns = [
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_create, name="case_create"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/classify/", views.case_classify, name="case_classify"),
+    path("cases/<int:pk>/dates/", views.case_dates, name="case_dates"),
+    path("cases/<int:pk>/lab/", views.lab_result_add, name="lab_result_add"),
+    path("cases/<int:pk>/orders/", views.order_issue, name="order_issue"),
+    path("cases/<int:pk>/orders/<int:order_pk>/end/", views.order_end, name="order_end"),
+    path("mine/", views.my_cases, name="my_cases"),
+    path("rules/", views.rule_sets, name="rule_sets"),
+]
