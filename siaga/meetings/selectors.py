@@ -178,3 +178,8 @@ def my_event_ids(*, actor: Actor) -> set[int]:
             "pk", flat=True
         )
     )
+
+
+def event_unit_choices(*, actor: Actor) -> list[Unit]:
+    """The active units of the actor's government, for choosing a mass event's participants."""
+    return list(access.scope_government(actor, Unit.objects.filter(is_active=True)).order_by("code"))

@@ -21,7 +21,6 @@ from siaga.meetings import selectors, services
 from siaga.meetings.forms import EventForm, MeetingForm, RescheduleForm, combine
 from siaga.meetings.models import MassEvent, Meeting
 from siaga.org.authority import Action, can_act
-from siaga.org.models import Unit
 
 
 @login_required
@@ -265,7 +264,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_new(request: HttpRequest) -> HttpResponse:
     actor = access.request_actor(request)
     selectors.require_event_manager(actor)
-    units = list(access.scope_government(actor, Unit.objects.filter(is_active=True)).order_by("code"))
+    units = selectors.event_unit_choices(actor=actor)
     form = EventForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
