@@ -29,12 +29,13 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         now = timezone.now()
-        record = (
+        found = list(  # key_hash is unique: no ORDER BY needed
             ApiToken.objects.select_related("user", "government")
             .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
             .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-            .first()
+            .order_by()[:1]
         )
+        record = found[0] if found else None
         if record is None:
             return None
         actor = actor_for_user(record.user, government_id=record.government_id)

@@ -169,7 +169,9 @@ def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.dat
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
     assignments = list(
-        RoleAssignment.objects.filter(user=user, government__is_active=True).select_related("government")
+        # No ORDER BY (``order_by()``): the rows are few, and compiling the models' default ordering
+        # across the joins costs more than the query on this hot path (every request).
+        RoleAssignment.objects.filter(user=user, government__is_active=True).select_related("government").order_by()
     )
     today = today or timezone.localdate()
     # The employee comes with their workplace (for check-ins: ``attendance.selectors.actor_employee``) and
@@ -188,7 +190,8 @@ def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.dat
     found = list(
         Employee.objects.filter(user=user, is_active=True, government__is_active=True)
         .select_related(*EMPLOYEE_RELATED)
-        .annotate(acts_today=acts_today)[:1]
+        .annotate(acts_today=acts_today)
+        .order_by()[:1]
     )
     employee: Employee | None = found[0] if found else None
     governments: dict[int, Government] = {a.government_id: a.government for a in assignments}
