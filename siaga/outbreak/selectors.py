@@ -115,13 +115,17 @@ def rule_set_list(*, actor: Actor) -> QuerySet[RuleSet]:
     )
 
 
-def contact_list(*, actor: Actor, case: Case, ip_address: str | None = None) -> QuerySet[ContactProposal]:
-    """The proposed, confirmed and dismissed contacts of a case: the task force only; the read is logged."""
+def contact_list(
+    *, actor: Actor, case: Case, ip_address: str | None = None, log: bool = True
+) -> QuerySet[ContactProposal]:
+    """The proposed, confirmed and dismissed contacts of a case: the task force only; the read is logged
+    (``log`` False: part of the case page, whose read ``case_get`` has logged already)."""
     if not actor.is_authenticated or not actor.has_perm(Perm.VIEW_HEALTH):
         raise PermissionDenied(Perm.VIEW_HEALTH)
     if case.government_id != actor.government_id:
         raise Http404
-    _log_read(actor, object_id=str(case.pk), object_repr=f"contacts of case #{case.pk}", ip_address=ip_address)
+    if log:
+        _log_read(actor, object_id=str(case.pk), object_repr=f"contacts of case #{case.pk}", ip_address=ip_address)
     return ContactProposal.objects.filter(case=case).select_related("employee__unit", "decided_by")
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from siaga.api.tests.conftest import ApiClient
 from siaga.attendance.models import Presence
@@ -199,3 +201,54 @@ def test_api_another_governments_task_force_gets_404(org, staff_case, scenario, 
     assert api.get(f"/cases/{staff_case.pk}/contacts").status_code == 404
     decision = api.post(f"/cases/{staff_case.pk}/contacts/{proposal.pk}/decision", {"decision": "dismiss"})
     assert decision.status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------------
+# Case page
+
+
+def page(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_case_page_shows_the_evidence_and_confirms_and_dismisses(org, staff_case, scenario):
+    client = page(org["users"]["health"])
+    assert client.post(f"/outbreak/cases/{staff_case.pk}/contacts/trace/").status_code == 302
+    html = client.get(f"/outbreak/cases/{staff_case.pk}/").content.decode()
+    assert "Possible close contacts from locations" in html
+    assert "Staf Umum" in html and "20 minutes" in html and "Menara Wijaya · floor 5 · Ruang 501" in html
+    umum = ContactProposal.objects.get(case=staff_case, employee=org["staff_umum"])
+    budi = ContactProposal.objects.get(case=staff_case, visitor_name="Budi Santoso")
+    url = f"/outbreak/cases/{staff_case.pk}/contacts/%s/decision/"
+    assert client.post(url % umum.pk, {"decision": "confirm"}).status_code == 302
+    assert client.post(url % budi.pk, {"decision": "dismiss"}).status_code == 302
+    umum.refresh_from_db()
+    budi.refresh_from_db()
+    assert (umum.status, umum.contact_case.classification, budi.status) == ("confirmed", "close_contact", "dismissed")
+    html = client.get(f"/outbreak/cases/{staff_case.pk}/").content.decode()
+    end = scenario["day"] + dt.timedelta(days=14)
+    assert "Proposed quarantine" in html and date_format(end, "j F Y") in html
+
+
+@pytest.mark.parametrize("who", ["staff", "kabid", "admin", "officer"])
+def test_the_case_page_actions_are_refused_to_other_roles(org, staff_case, scenario, task_force, who):
+    proposal = services.contacts_propose(actor=task_force, case=staff_case)[0]
+    client = page(org["users"][who])
+    assert client.post(f"/outbreak/cases/{staff_case.pk}/contacts/trace/").status_code == 403
+    decision = client.post(f"/outbreak/cases/{staff_case.pk}/contacts/{proposal.pk}/decision/", {"decision": "confirm"})
+    assert decision.status_code == 403
+    assert ContactProposal.objects.get(pk=proposal.pk).status == "proposed"
+    if who == "staff":  # the person sees their own case, never the contacts
+        html = client.get(f"/outbreak/cases/{staff_case.pk}/").content.decode()
+        assert "Staf Umum" not in html and "Budi Santoso" not in html
+
+
+@pytest.mark.indonesian
+def test_the_section_speaks_indonesian(org, staff_case, scenario):
+    client = page(org["users"]["health"])
+    client.post(f"/outbreak/cases/{staff_case.pk}/contacts/trace/")
+    html = client.get(f"/outbreak/cases/{staff_case.pk}/").content.decode()
+    assert "Kemungkinan kontak erat berdasarkan lokasi" in html
+    assert "20 menit" in html
