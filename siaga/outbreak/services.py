@@ -607,10 +607,17 @@ def contacts_propose(*, actor: Actor | None, case: Case) -> list[ContactProposal
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     w_start, w_end = (epoch + dt.timedelta(microseconds=m) for m in window)
     now = timezone.now()
-    rows = (
-        StoredPresence.objects.filter(government_id=case.government_id, floor__isnull=False, start__lt=w_end)
-        .filter(Q(end__isnull=True) | Q(end__gt=w_start))
-        .select_related("building", "floor", "room")
+    in_window = StoredPresence.objects.filter(
+        government_id=case.government_id, floor__isnull=False, start__lt=w_end
+    ).filter(Q(end__isnull=True) | Q(end__gt=w_start))
+    own = (
+        in_window.filter(employee_id=case.employee_id)
+        if case.employee_id
+        else in_window.filter(employee__isnull=True, visitor_name=case.visitor_name)
+    )
+    # Only the floors the case was on can hold a contact: read nothing else.
+    rows = in_window.filter(floor_id__in=set(own.values_list("floor_id", flat=True))).select_related(
+        "building", "floor", "room"
     )
     records: list[Presence] = []
     labels: dict[str, str] = {}

@@ -23,6 +23,7 @@ from siaga.outbreak.forms import (
     CaseFilterForm,
     CaseForm,
     ClassifyForm,
+    ContactForm,
     DatesForm,
     LabResultForm,
     OrderEndForm,
@@ -105,6 +106,7 @@ def _detail(request: HttpRequest, actor: Actor, case: Case, status: int = 200, *
             if case.government_id == actor.government_id
             else [],
             can_trace=case.classification in services.INDEX,
+            contact_form=forms.get("contact_form") or ContactForm(government_id=actor.government_id),
         )
     return render(request, "outbreak/case_detail.html", context, status=status)
 
@@ -266,3 +268,23 @@ def contact_decide(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
     else:
         messages.success(request, _("Contact confirmed.") if decision == "confirm" else _("Contact dismissed."))
     return redirect("outbreak:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _task_force(request)
+    case = selectors.case_get(actor=actor, pk=pk, ip_address=client_ip(request))
+    form = ContactForm(request.POST, government_id=actor.government_id)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_add(
+                actor=actor, case=case, employee=data["nip"], last_exposure=data["last_exposure"], note=data["note"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Contact added; confirm or dismiss it below."))
+            return redirect("outbreak:case_detail", pk=case.pk)
+    return _detail(request, actor, case, status=422, contact_form=form)

@@ -252,3 +252,19 @@ def test_the_section_speaks_indonesian(org, staff_case, scenario):
     html = client.get(f"/outbreak/cases/{staff_case.pk}/").content.decode()
     assert "Kemungkinan kontak erat berdasarkan lokasi" in html
     assert "20 menit" in html
+
+
+def test_the_case_page_adds_a_contact_by_nip_and_says_what_to_fix(org, staff_case):
+    client = page(org["users"]["health"])
+    url = f"/outbreak/cases/{staff_case.pk}/contacts/"
+    response = client.post(url, {"nip": org["kadis"].nip, "last_exposure": days_ago(3).isoformat()})
+    assert response.status_code == 302
+    added = ContactProposal.objects.get(case=staff_case, employee=org["kadis"])
+    assert (added.origin, added.status, added.last_exposure) == ("manual", "proposed", days_ago(3))
+    response = client.post(url, {"nip": org["kadis"].nip, "last_exposure": days_ago(3).isoformat()})
+    assert response.status_code == 422
+    assert "This person is already listed as a contact of the case." in response.content.decode()
+    response = client.post(url, {"nip": "199001012015031999", "last_exposure": days_ago(3).isoformat()})
+    assert response.status_code == 422 and "check the 18 digits" in response.content.decode()
+    assert ContactProposal.objects.filter(case=staff_case).count() == 1
+    assert page(org["users"]["kabid"]).post(url, {"nip": org["staff_umum"].nip}).status_code == 403
