@@ -734,7 +734,7 @@ def contact_decide(*, actor: Actor, proposal: ContactProposal, confirm: bool) ->
     if proposal.status != ContactProposal.Status.PROPOSED:
         raise ValidationError({"decision": _("This contact has already been decided.")})
     with transaction.atomic():
-        locked = ContactProposal.objects.select_for_update().select_related("employee").get(pk=proposal.pk)
+        locked = ContactProposal.objects.select_for_update(of=("self",)).select_related("employee").get(pk=proposal.pk)
         if locked.status != ContactProposal.Status.PROPOSED:
             raise ValidationError({"decision": _("This contact has already been decided.")})
         locked.decided_by = actor.user
