@@ -195,6 +195,8 @@ def case_update_dates(
         after = {k: str(v or "") for k, v in values.items()}
         changes = {k: [before[k], after[k]] for k in values if before[k] != after[k]}
         audit_record(actor=actor.user, government=locked.government_id, action="update", obj=locked, changes=changes)
+        if {"onset_date", "specimen_date"} & set(changes):  # the infectious window moved
+            contacts_propose_later(locked)
     return locked
 
 

@@ -268,3 +268,20 @@ def test_the_case_page_adds_a_contact_by_nip_and_says_what_to_fix(org, staff_cas
     assert response.status_code == 422 and "check the 18 digits" in response.content.decode()
     assert ContactProposal.objects.filter(case=staff_case).count() == 1
     assert page(org["users"]["kabid"]).post(url, {"nip": org["staff_umum"].nip}).status_code == 403
+
+
+def test_moving_the_case_date_traces_again_on_commit(
+    org, task_force, staff_case, scenario, django_capture_on_commit_callbacks
+):
+    # Specimen 12 days ago: the window (from 14 days ago) now holds the hour with Kepala Dinas 10 days ago.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_update_dates(
+            actor=task_force,
+            case=staff_case,
+            onset_date=None,
+            symptoms_ended=None,
+            specimen_date=days_ago(12),
+            last_exposure=None,
+        )
+    kadis = ContactProposal.objects.get(case=staff_case, employee=org["kadis"])
+    assert (kadis.minutes, kadis.last_exposure) == (60, days_ago(10))
