@@ -6,6 +6,9 @@ Everything here is health data: only the health task force and the person see it
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -256,3 +259,8 @@ class ContactProposal(TenantModel):
     @property
     def person_name(self) -> str:
         return self.employee.name if self.employee_id and self.employee else self.visitor_name
+
+    @property
+    def evidence_rows(self) -> list[dict[str, Any]]:
+        """The evidence with its dates as dates (for display)."""
+        return [{**row, "date": dt.date.fromisoformat(row["date"])} for row in self.evidence]

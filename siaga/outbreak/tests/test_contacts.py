@@ -219,6 +219,7 @@ def test_the_case_page_shows_the_evidence_and_confirms_and_dismisses(org, staff_
     html = client.get(f"/outbreak/cases/{staff_case.pk}/").content.decode()
     assert "Possible close contacts from locations" in html
     assert "Staf Umum" in html and "20 minutes" in html and "Menara Wijaya · floor 5 · Ruang 501" in html
+    assert date_format(scenario["day"], "j F Y") in html
     umum = ContactProposal.objects.get(case=staff_case, employee=org["staff_umum"])
     budi = ContactProposal.objects.get(case=staff_case, visitor_name="Budi Santoso")
     url = f"/outbreak/cases/{staff_case.pk}/contacts/%s/decision/"
