@@ -17,7 +17,7 @@ from siaga.core.views import client_ip
 from siaga.org.identifiers import clean_digits
 from siaga.org.models import Employee
 from siaga.outbreak import selectors, services
-from siaga.outbreak.models import Case, LabResult, Order
+from siaga.outbreak.models import Case, ContactProposal, LabResult, Order
 
 router = Router(tags=["outbreak"])
 
@@ -278,3 +278,85 @@ def order_end(request: HttpRequest, case_id: int, order_id: int, payload: OrderE
     actor = _task_force(request)
     order = selectors.order_get(actor=actor, case=_case(request, case_id), pk=order_id)
     return services.order_end(actor=actor, order=order, last_day=payload.last_day)
+
+
+class EvidenceOut(Schema):
+    date: dt.date
+    minutes: int
+    places: list[str]
+
+
+class ContactOut(Schema):
+    id: int
+    employee_nip: str | None
+    person_name: str
+    origin: str = Field(description="location (from stored presence) or manual")
+    status: str = Field(description="proposed, confirmed or dismissed")
+    minutes: int
+    last_exposure: dt.date
+    evidence: list[EvidenceOut]
+    quarantine_start: dt.date | None = Field(description="Proposed when confirmed: the day after the last exposure.")
+    quarantine_end: dt.date | None = Field(description="Proposed when confirmed: last day under the rule set.")
+    contact_case_id: int | None
+    decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_employee_nip(obj: ContactProposal) -> str | None:
+        return obj.employee.nip if obj.employee_id and obj.employee else None
+
+
+class ContactIn(Schema):
+    employee_nip: str
+    last_exposure: dt.date
+    note: str = ""
+
+
+class DecisionIn(Schema):
+    decision: Literal["confirm", "dismiss"]
+
+
+@router.get("/cases/{case_id}/contacts", response={200: list[ContactOut], **ERRORS_ONE}, summary="Contacts of a case")
+def contact_list(request: HttpRequest, case_id: int) -> Any:
+    """Possible close contacts found in the stored presence, and contacts added by hand (task force only)."""
+    actor = _task_force(request)
+    return list(selectors.contact_list(actor=actor, case=_case(request, case_id), ip_address=client_ip(request)))
+
+
+@router.post("/cases/{case_id}/contacts", response={201: ContactOut, **ERRORS_WRITE}, summary="Add a contact")
+def contact_add(request: HttpRequest, case_id: int, payload: ContactIn) -> Any:
+    """Add a contact by NIP (told by the case, self-reported); it is proposed like the others."""
+    actor = _task_force(request)
+    case = _case(request, case_id)
+    employee = Employee.objects.filter(
+        government_id=actor.government_id, nip=clean_digits(payload.employee_nip)
+    ).first()
+    if employee is None:
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError({"employee_nip": _("No employee of your government has this NIP; check the 18 digits.")})
+    proposal = services.contact_add(
+        actor=actor, case=case, employee=employee, last_exposure=payload.last_exposure, note=payload.note
+    )
+    return Status(201, proposal)
+
+
+@router.post(
+    "/cases/{case_id}/contacts/trace", response={200: list[ContactOut], **ERRORS_WRITE}, summary="Trace contacts"
+)
+def contact_trace(request: HttpRequest, case_id: int) -> Any:
+    """Run the tracing on the stored presence again (idempotent)."""
+    actor = _task_force(request)
+    return services.contacts_propose(actor=actor, case=_case(request, case_id))
+
+
+@router.post(
+    "/cases/{case_id}/contacts/{contact_id}/decision",
+    response={200: ContactOut, **ERRORS_WRITE},
+    summary="Confirm or dismiss a contact",
+)
+def contact_decide(request: HttpRequest, case_id: int, contact_id: int, payload: DecisionIn) -> Any:
+    """Confirming makes the person a close contact with quarantine dates proposed by the rule set."""
+    actor = _task_force(request)
+    proposal = selectors.contact_get(actor=actor, case=_case(request, case_id), pk=contact_id)
+    return services.contact_decide(actor=actor, proposal=proposal, confirm=payload.decision == "confirm")

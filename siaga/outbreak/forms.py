@@ -102,3 +102,22 @@ class RuleSetAdoptForm(forms.Form):
         label=_("National preset"), queryset=RuleSet.objects.filter(government__isnull=True), empty_label=None
     )
     effective_from = forms.DateField(label=_("In force from"), widget=DATE)
+
+
+class ContactForm(forms.Form):
+    """A contact known without presence (told by the case, self-reported), by NIP."""
+
+    nip = forms.CharField(label=_("Employee's NIP"), max_length=30)
+    last_exposure = forms.DateField(label=_("Last exposure"), widget=DATE)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, government_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.government_id = government_id
+
+    def clean_nip(self) -> Employee:
+        nip = clean_digits(self.cleaned_data.get("nip") or "")
+        employee = Employee.objects.filter(government_id=self.government_id, nip=nip).first() if nip else None
+        if employee is None:
+            raise forms.ValidationError(_("No employee of your government has this NIP; check the 18 digits."))
+        return employee

@@ -6,6 +6,9 @@ Everything here is health data: only the health task force and the person see it
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -200,3 +203,64 @@ class Order(TenantModel):
     @property
     def source(self) -> str:
         return f"outbreak.order:{self.pk}"
+
+
+class ContactProposal(TenantModel):
+    """A possible close contact of a probable or confirmed case, found in the stored presence ("kemungkinan
+    kontak erat berdasarkan lokasi") or added by hand; the task force confirms or dismisses it.
+
+    ``evidence`` is a list of ``{"date", "minutes", "places"}`` (one row per calendar day); the contact is
+    never told who the case is."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    class Origin(models.TextChoices):
+        LOCATION = "location", _("From presence")
+        MANUAL = "manual", _("Added by hand")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contact_proposals")
+    employee = models.ForeignKey(
+        "org.Employee", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("employee")
+    )
+    visitor_name = models.CharField(_("visitor's name"), max_length=150, blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.LOCATION)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    evidence = models.JSONField(_("evidence"), default=list, blank=True)
+    minutes = models.PositiveIntegerField(_("minutes together"), default=0)
+    last_exposure = models.DateField(_("last exposure"))
+    contact_case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    quarantine_start = models.DateField(_("proposed quarantine from"), null=True, blank=True)
+    quarantine_end = models.DateField(_("proposed quarantine until"), null=True, blank=True)
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("contact proposal")
+        verbose_name_plural = _("contact proposals")
+        ordering = ["status", "-minutes", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "employee"], condition=Q(employee__isnull=False), name="contact_employee_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "visitor_name"], condition=Q(employee__isnull=True), name="contact_visitor_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(employee__isnull=False) | ~Q(visitor_name=""), name="contact_one_person"
+            ),
+        ]
+
+    @property
+    def person_name(self) -> str:
+        return self.employee.name if self.employee_id and self.employee else self.visitor_name
+
+    @property
+    def evidence_rows(self) -> list[dict[str, Any]]:
+        """The evidence with its dates as dates (for display)."""
+        return [{**row, "date": dt.date.fromisoformat(row["date"])} for row in self.evidence]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from siaga.core import access
 from siaga.core.access import Actor, Perm
 from siaga.core.services import audit_record
-from siaga.outbreak.models import CLOSED, Case, Order, RuleSet
+from siaga.outbreak.models import CLOSED, Case, ContactProposal, Order, RuleSet
 
 
 @dataclass(frozen=True)
@@ -113,3 +113,26 @@ def rule_set_list(*, actor: Actor) -> QuerySet[RuleSet]:
     return RuleSet.objects.filter(Q(government__isnull=True) | Q(government_id=actor.government_id)).order_by(
         "government_id", "-effective_from"
     )
+
+
+def contact_list(
+    *, actor: Actor, case: Case, ip_address: str | None = None, log: bool = True
+) -> QuerySet[ContactProposal]:
+    """The proposed, confirmed and dismissed contacts of a case: the task force only; the read is logged
+    (``log`` False: part of the case page, whose read ``case_get`` has logged already)."""
+    if not actor.is_authenticated or not actor.has_perm(Perm.VIEW_HEALTH):
+        raise PermissionDenied(Perm.VIEW_HEALTH)
+    if case.government_id != actor.government_id:
+        raise Http404
+    if log:
+        _log_read(actor, object_id=str(case.pk), object_repr=f"contacts of case #{case.pk}", ip_address=ip_address)
+    return ContactProposal.objects.filter(case=case).select_related("employee__unit", "decided_by")
+
+
+def contact_get(*, actor: Actor, case: Case, pk: int) -> ContactProposal:
+    if not actor.is_authenticated or not actor.has_perm(Perm.VIEW_HEALTH):
+        raise PermissionDenied(Perm.VIEW_HEALTH)
+    proposal = ContactProposal.objects.filter(case=case, government_id=actor.government_id, pk=pk).first()
+    if proposal is None:
+        raise Http404
+    return proposal

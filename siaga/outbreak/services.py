@@ -6,8 +6,10 @@ made atomically and audit-logged."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,6 +29,7 @@ from siaga.outbreak.models import (
     Case,
     Classification,
     ClassificationChange,
+    ContactProposal,
     LabResult,
     Order,
     Outcome,
@@ -153,6 +156,7 @@ def case_create(
             note=note,
         )
         audit_record(actor=actor.user, government=case.government_id, action="create", obj=case)
+        contacts_propose_later(case)
     return case
 
 
@@ -191,6 +195,8 @@ def case_update_dates(
         after = {k: str(v or "") for k, v in values.items()}
         changes = {k: [before[k], after[k]] for k in values if before[k] != after[k]}
         audit_record(actor=actor.user, government=locked.government_id, action="update", obj=locked, changes=changes)
+        if {"onset_date", "specimen_date"} & set(changes):  # the infectious window moved
+            contacts_propose_later(locked)
     return locked
 
 
@@ -253,6 +259,8 @@ def case_classify(*, actor: Actor, case: Case, to: str, note: str = "") -> Case:
             obj=locked,
             changes={"classification": [before, to]},
         )
+        if to in INDEX and before not in INDEX:
+            contacts_propose_later(locked)
     return locked
 
 
@@ -548,3 +556,242 @@ def order_end(*, actor: Actor, order: Order, last_day: dt.date | None = None) ->
 
 def active_orders_q(on: dt.date) -> Q:
     return Q(status=Order.Status.ACTIVE, start__lte=on, end__gte=on)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Close contacts from stored presence
+
+#: classifications of the engine's case records
+_ENGINE_CLASSES: dict[str, str] = {
+    Classification.PROBABLE: "probable",
+    Classification.CONFIRMED_SYMPTOMATIC: "konfirmasi-simptomatik",
+    Classification.CONFIRMED_ASYMPTOMATIC: "konfirmasi-asimptomatik",
+}
+INDEX = frozenset(_ENGINE_CLASSES)
+
+
+def _person_key(employee_id: int | None, visitor_name: str) -> str:
+    return f"e:{employee_id}" if employee_id else f"v:{visitor_name}"
+
+
+def _engine_case(case: Case) -> Any:
+    from siaga.engines.tracing.data import Case as EngineCase
+
+    isolation = case.orders.filter(kind=Order.Kind.ISOLATION).order_by("start").first()
+    return EngineCase(
+        person=_person_key(case.employee_id, case.visitor_name),
+        classification=_ENGINE_CLASSES[case.classification],
+        onset=case.onset_date,
+        specimen=case.specimen_date,
+        isolation_start=isolation.start if isolation else None,
+    )
+
+
+def contacts_propose(*, actor: Actor | None, case: Case) -> list[ContactProposal]:
+    """Run the tracing engine on the case's government's stored presence for the infectious window of a
+    probable or confirmed case, at room level (a stay known only to the floor meets the whole floor), and
+    store each close contact as a proposal. Idempotent: a proposal still undecided gets fresh evidence, a
+    decided one is left alone. ``actor`` None: the automatic run after a classification."""
+    from siaga.attendance.models import Presence as StoredPresence
+    from siaga.engines.tracing.contacts import PresenceIndex, contacts_of, infectious_window
+    from siaga.engines.tracing.data import Clock, Presence, micros
+
+    if actor is not None:
+        _require_task_force(actor)
+        _same_government(actor, case)
+    if case.classification not in INDEX:
+        raise ValidationError({"case": _("Contacts are traced for probable and confirmed cases only.")})
+    engine_case = _engine_case(case)
+    clock = Clock(timezone.get_current_timezone())
+    window = infectious_window(engine_case, clock, 2, 14)
+    if window is None:
+        raise ValidationError({"case": _("Enter the onset or specimen date first: it starts the infectious window.")})
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    w_start, w_end = (epoch + dt.timedelta(microseconds=m) for m in window)
+    now = timezone.now()
+    in_window = StoredPresence.objects.filter(
+        government_id=case.government_id, floor__isnull=False, start__lt=w_end
+    ).filter(Q(end__isnull=True) | Q(end__gt=w_start))
+    own = (
+        in_window.filter(employee_id=case.employee_id)
+        if case.employee_id
+        else in_window.filter(employee__isnull=True, visitor_name=case.visitor_name)
+    )
+    # Only the floors the case was on can hold a contact: read nothing else.
+    rows = in_window.filter(floor_id__in=set(own.values_list("floor_id", flat=True))).select_related(
+        "building", "floor", "room"
+    )
+    records: list[Presence] = []
+    labels: dict[str, str] = {}
+    for row in rows:
+        end = row.end or now
+        if end <= row.start:
+            continue
+        place = f"{row.building_id}/{row.floor_id}" + (f"/{row.room_id}" if row.room_id else "")
+        assert row.floor is not None
+        label = f"{row.building.name} · {_('floor')} {row.floor.number}"
+        labels[place] = f"{label} · {row.room.name}" if row.room is not None else label
+        records.append(Presence(_person_key(row.employee_id, row.visitor_name), place, micros(row.start), micros(end)))
+    found = contacts_of(engine_case, PresenceIndex(records, "room"), clock) if records else []
+    by_person: dict[str, list[Any]] = {}
+    for contact in found:
+        by_person.setdefault(contact.contact, []).append(contact)
+    out: list[ContactProposal] = []
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        for person, days in by_person.items():
+            evidence = [
+                {"date": c.date.isoformat(), "minutes": c.minutes, "places": [labels.get(p, p) for p in c.places]}
+                for c in days
+            ]
+            fields = {
+                "evidence": evidence,
+                "minutes": sum(c.minutes for c in days),
+                "last_exposure": max(c.date for c in days),
+            }
+            key: dict[str, Any]
+            if person.startswith("e:"):
+                key = {"employee_id": int(person[2:])}
+            else:
+                key = {"employee": None, "visitor_name": person[2:]}
+            proposal = ContactProposal.objects.filter(case=case, **key).first()
+            if proposal is None:
+                proposal = ContactProposal.objects.create(government_id=case.government_id, case=case, **key, **fields)
+            elif (
+                proposal.status == ContactProposal.Status.PROPOSED
+                and proposal.origin == ContactProposal.Origin.LOCATION
+            ):
+                for name, value in fields.items():
+                    setattr(proposal, name, value)
+                proposal.save(update_fields=list(fields))
+            out.append(proposal)
+        audit_record(
+            actor=actor.user if actor else None,
+            government=case.government_id,
+            action="update",
+            obj=case,
+            object_repr=f"contacts of case #{case.pk}",
+            changes={"contacts_proposed": [None, len(out)]},
+        )
+    return out
+
+
+def contacts_propose_later(case: Case) -> None:
+    """Trace the contacts once the transaction that made the case probable or confirmed commits."""
+    if case.classification not in INDEX or (case.onset_date is None and case.specimen_date is None):
+        return
+    pk = case.pk
+
+    def run() -> None:
+        fresh = Case.objects.filter(pk=pk).first()
+        if fresh is not None and fresh.classification in INDEX:
+            with contextlib.suppress(ValidationError):  # dates removed since: nothing to trace
+                contacts_propose(actor=None, case=fresh)
+
+    transaction.on_commit(run)
+
+
+def contact_add(
+    *, actor: Actor, case: Case, employee: Employee, last_exposure: dt.date, note: str = ""
+) -> ContactProposal:
+    """A contact the task force knows of without presence (told by the case, self-reported)."""
+    _require_task_force(actor)
+    _same_government(actor, case)
+    errors: dict[str, str] = {}
+    if employee.government_id != actor.government_id:
+        errors["employee"] = _("This employee is not in your government.")
+    elif employee.pk == case.employee_id:
+        errors["employee"] = _("The case cannot be their own contact.")
+    elif ContactProposal.objects.filter(case=case, employee=employee).exists():
+        errors["employee"] = _("This person is already listed as a contact of the case.")
+    if last_exposure > timezone.localdate():
+        errors["last_exposure"] = _("This date is in the future.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        proposal = ContactProposal.objects.create(
+            government_id=case.government_id,
+            case=case,
+            employee=employee,
+            origin=ContactProposal.Origin.MANUAL,
+            last_exposure=last_exposure,
+            evidence=[{"date": last_exposure.isoformat(), "minutes": 0, "places": [note[:200]] if note else []}],
+        )
+        audit_record(
+            actor=actor.user,
+            government=case.government_id,
+            action="create",
+            obj=proposal,
+            object_repr=f"contact of case #{case.pk}",
+        )
+    return proposal
+
+
+def contact_decide(*, actor: Actor, proposal: ContactProposal, confirm: bool) -> ContactProposal:
+    """Confirm (the person becomes a close contact under surveillance, with quarantine dates proposed by the
+    rule set, and is told so without learning who the case is) or dismiss a proposal."""
+    _require_task_force(actor)
+    if proposal.government_id != actor.government_id:
+        raise PermissionDenied("government")
+    if proposal.status != ContactProposal.Status.PROPOSED:
+        raise ValidationError({"decision": _("This contact has already been decided.")})
+    with transaction.atomic():
+        locked = ContactProposal.objects.select_for_update(of=("self",)).select_related("employee").get(pk=proposal.pk)
+        if locked.status != ContactProposal.Status.PROPOSED:
+            raise ValidationError({"decision": _("This contact has already been decided.")})
+        locked.decided_by = actor.user
+        locked.decided_at = timezone.now()
+        if not confirm:
+            locked.status = ContactProposal.Status.DISMISSED
+        else:
+            locked.status = ContactProposal.Status.CONFIRMED
+            employee = locked.employee
+            contact_case = None
+            if employee is not None:
+                contact_case = Case.objects.filter(employee=employee).exclude(classification__in=CLOSED).first()
+            if contact_case is None:
+                contact_case = case_create(
+                    actor=actor,
+                    classification=Classification.CLOSE_CONTACT,
+                    employee=employee,
+                    visitor_name="" if employee else locked.visitor_name,
+                    last_exposure=locked.last_exposure,
+                )
+            elif contact_case.classification == Classification.CLOSE_CONTACT and (
+                contact_case.last_exposure is None or contact_case.last_exposure < locked.last_exposure
+            ):
+                contact_case.last_exposure = locked.last_exposure
+                contact_case.save(update_fields=["last_exposure"])
+            locked.contact_case = contact_case
+            if contact_case.classification == Classification.CLOSE_CONTACT:
+                rule_set = rule_set_for(government_id=locked.government_id, on=timezone.localdate())
+                end = quarantine_end(contact_case, rule_set)
+                if end is not None and contact_case.last_exposure is not None:
+                    first_day = contact_case.last_exposure + dt.timedelta(days=1)
+                    locked.quarantine_start, locked.quarantine_end = first_day, end.last_day
+                    if employee is not None and employee.user_id:
+                        notify(
+                            user=employee.user,
+                            government=locked.government,
+                            subject=_("You are a close contact"),
+                            body=_(
+                                "You were in close contact with a person with COVID-19 on %(day)s. The health "
+                                "task force proposes quarantine from %(start)s to %(end)s and will confirm it."
+                            )
+                            % {
+                                "day": _d(contact_case.last_exposure),
+                                "start": _d(first_day),
+                                "end": _d(end.last_day),
+                            },
+                            link="/outbreak/mine/",
+                        )
+        locked.save()
+        audit_record(
+            actor=actor.user,
+            government=locked.government_id,
+            action="update",
+            obj=locked,
+            object_repr=f"contact of case #{locked.case_id}",
+            changes={"status": [ContactProposal.Status.PROPOSED, locked.status]},
+        )
+    return locked

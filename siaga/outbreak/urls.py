@@ -13,6 +13,9 @@ urlpatterns = [
     path("cases/<int:pk>/lab/", views.lab_result_add, name="lab_result_add"),
     path("cases/<int:pk>/orders/", views.order_issue, name="order_issue"),
     path("cases/<int:pk>/orders/<int:order_pk>/end/", views.order_end, name="order_end"),
+    path("cases/<int:pk>/contacts/", views.contact_add, name="contact_add"),
+    path("cases/<int:pk>/contacts/trace/", views.contact_trace, name="contact_trace"),
+    path("cases/<int:pk>/contacts/<int:contact_pk>/decision/", views.contact_decide, name="contact_decide"),
     path("mine/", views.my_cases, name="my_cases"),
     path("rules/", views.rule_sets, name="rule_sets"),
 ]

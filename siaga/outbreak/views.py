@@ -23,6 +23,7 @@ from siaga.outbreak.forms import (
     CaseFilterForm,
     CaseForm,
     ClassifyForm,
+    ContactForm,
     DatesForm,
     LabResultForm,
     OrderEndForm,
@@ -101,6 +102,11 @@ def _detail(request: HttpRequest, actor: Actor, case: Case, status: int = 200, *
                 initial={"kind": "quarantine" if case.classification == Classification.CLOSE_CONTACT else "isolation"}
             ),
             end_form=OrderEndForm(),
+            contacts=selectors.contact_list(actor=actor, case=case, log=False)
+            if case.government_id == actor.government_id
+            else [],
+            can_trace=case.classification in services.INDEX,
+            contact_form=forms.get("contact_form") or ContactForm(government_id=actor.government_id),
         )
     return render(request, "outbreak/case_detail.html", context, status=status)
 
@@ -226,3 +232,59 @@ def rule_sets(request: HttpRequest) -> HttpResponse:
         "own": selectors.rule_set_list(actor=actor),
     }
     return render(request, "outbreak/rule_sets.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def contact_trace(request: HttpRequest, pk: int) -> HttpResponse:
+    """Trace the case's contacts in the stored presence again (idempotent)."""
+    actor = _task_force(request)
+    case = selectors.case_get(actor=actor, pk=pk, ip_address=client_ip(request))
+    try:
+        found = services.contacts_propose(actor=actor, case=case)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Contacts traced: %(n)s found in the presence records.") % {"n": len(found)})
+    return redirect("outbreak:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def contact_decide(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    actor = _task_force(request)
+    case = selectors.case_get(actor=actor, pk=pk, ip_address=client_ip(request))
+    proposal = selectors.contact_get(actor=actor, case=case, pk=contact_pk)
+    decision = request.POST.get("decision")
+    if decision not in {"confirm", "dismiss"}:
+        messages.error(request, _("Choose confirm or dismiss."))
+        return redirect("outbreak:case_detail", pk=case.pk)
+    try:
+        services.contact_decide(actor=actor, proposal=proposal, confirm=decision == "confirm")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Contact confirmed.") if decision == "confirm" else _("Contact dismissed."))
+    return redirect("outbreak:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _task_force(request)
+    case = selectors.case_get(actor=actor, pk=pk, ip_address=client_ip(request))
+    form = ContactForm(request.POST, government_id=actor.government_id)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_add(
+                actor=actor, case=case, employee=data["nip"], last_exposure=data["last_exposure"], note=data["note"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Contact added; confirm or dismiss it below."))
+            return redirect("outbreak:case_detail", pk=case.pk)
+    return _detail(request, actor, case, status=422, contact_form=form)

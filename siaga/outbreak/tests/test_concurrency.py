@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from siaga.outbreak import services
-from siaga.outbreak.models import Case, Order
+from siaga.outbreak.models import Case, ContactProposal, Order
 from siaga.outbreak.tests.conftest import days_ago
+from siaga.outbreak.tests.test_contacts import scenario  # noqa: F401 (fixture)
 from siaga.rostering.models import Absence
 
 pytestmark = [
@@ -64,3 +65,19 @@ def test_concurrent_case_records_for_the_same_person_make_one_open_case(org, tas
     assert len(results) == 1 and len(errors) == 5
     assert all(isinstance(e, ValidationError) and "employee" in e.message_dict for e in errors)
     assert Case.objects.filter(employee=org["staff"]).count() == 1
+
+
+def test_concurrent_tracing_of_the_same_case_lists_each_contact_once(org, task_force, staff_case, scenario):  # noqa: F811
+    results, errors = race(4, lambda: services.contacts_propose(actor=task_force, case=staff_case))
+    assert errors == [] and len(results) == 4
+    assert ContactProposal.objects.filter(case=staff_case).count() == 3
+    assert all(sorted(p.pk for p in r) == sorted(p.pk for p in results[0]) for r in results)
+
+
+def test_concurrent_confirmations_make_one_close_contact_case(org, task_force, staff_case, scenario):  # noqa: F811
+    found = services.contacts_propose(actor=task_force, case=staff_case)
+    proposal = next(p for p in found if p.employee_id == org["staff_umum"].pk)
+    results, errors = race(4, lambda: services.contact_decide(actor=task_force, proposal=proposal, confirm=True))
+    assert len(results) == 1 and len(errors) == 3
+    assert all(isinstance(e, ValidationError) and "decision" in e.message_dict for e in errors)
+    assert Case.objects.filter(employee=org["staff_umum"], classification="close_contact").count() == 1
