@@ -119,6 +119,31 @@ def unit_head(*, unit: Unit) -> Employee | None:
     )
 
 
+def unit_authorities(*, unit: Unit, on: dt.date, excluding: Employee | None = None) -> list[Employee]:
+    """Who answers for ``unit`` on ``on``: the head in post and any Plh/Plt acting for it that day. When
+    nobody is left besides ``excluding`` (say, the head is the person concerned), the unit above answers."""
+    from siaga.org.models import Delegation
+
+    current: Unit | None = unit
+    seen: set[int] = set()
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        people: dict[int, Employee] = {}
+        head = unit_head(unit=current)
+        if head is not None:
+            people[head.pk] = head
+        for delegation in Delegation.objects.filter(
+            unit=current, start__lte=on, end__gte=on, revoked_at__isnull=True, acting__is_active=True
+        ).select_related("acting"):
+            people.setdefault(delegation.acting_id, delegation.acting)
+        if excluding is not None:
+            people.pop(excluding.pk, None)
+        if people:
+            return list(people.values())
+        current = current.parent
+    return []
+
+
 def position_list(*, actor: Actor, unit_id: int | None = None) -> QuerySet[Position]:
     qs = access.scope_org(actor, Position.objects.all()).select_related("unit")
     if unit_id is not None:

@@ -421,8 +421,9 @@ def case_proposals(*, case: Case, on: dt.date | None = None) -> list[Proposal]:
 
 
 def _notify_order(order: Order, *, ended: bool = False) -> None:
-    """The person gets their own dates; the unit head only that the person is unavailable (never why)."""
-    from siaga.org.selectors import unit_head
+    """The person gets their own dates; whoever answers for the unit today (head in post, Plh/Plt; the unit
+    above when the person is the head) only that the person is unavailable (never why)."""
+    from siaga.org.selectors import unit_authorities
 
     case = order.case
     employee = case.employee
@@ -441,13 +442,13 @@ def _notify_order(order: Order, *, ended: bool = False) -> None:
                 **dates,
             }
         notify(user=employee.user, government=government, subject=subject, body=body, link="/outbreak/mine/")
-    head = unit_head(unit=employee.unit)
-    if head is not None and head.pk != employee.pk and head.user_id:
-        if ended:
-            body = _("%(name)s is available again.") % {"name": employee.name}
-        else:
-            body = _("%(name)s is unavailable from %(start)s to %(end)s.") % {"name": employee.name, **dates}
-        notify(user=head.user, government=government, subject=_("Staff availability"), body=body)
+    if ended:
+        body = _("%(name)s is available again.") % {"name": employee.name}
+    else:
+        body = _("%(name)s is unavailable from %(start)s to %(end)s.") % {"name": employee.name, **dates}
+    for head in unit_authorities(unit=employee.unit, on=timezone.localdate(), excluding=employee):
+        if head.user is not None and head.user.is_active:
+            notify(user=head.user, government=government, subject=_("Staff availability"), body=body)
 
 
 def order_issue(

@@ -152,6 +152,43 @@ def test_an_isolation_order_makes_the_person_absent_and_tells_the_head_only_unav
         assert word not in (to_head.subject + to_head.body).lower()
 
 
+def test_an_acting_plh_is_told_too_and_a_head_in_isolation_is_reported_to_the_unit_above(
+    org, task_force, staff_case, make_employee, make_user
+):
+    from siaga.org.models import Delegation
+
+    today = timezone.localdate()
+    plh_user = make_user("plh.pelayanan")
+    plh = make_employee(org["pelayanan"], "Plh Pelayanan", user=plh_user)
+    Delegation.objects.create(
+        government=org["government"],
+        kind=Delegation.Kind.PLH,
+        unit=org["pelayanan"],
+        official=org["kabid"],
+        acting=plh,
+        start=today,
+        end=today + dt.timedelta(days=10),
+    )
+    services.order_issue(actor=task_force, case=staff_case, kind="isolation", start=days_ago(3))
+    told = {n.recipient for n in Notification.objects.filter(channel="in_app", subject="Staff availability")}
+    assert told == {org["users"]["kabid"], plh_user}
+    Notification.objects.all().delete()
+    head_case = services.case_create(
+        actor=task_force, employee=org["kabid"], classification="confirmed_asymptomatic", specimen_date=days_ago(2)
+    )
+    services.order_issue(actor=task_force, case=head_case, kind="isolation", start=days_ago(2))
+    told = {n.recipient for n in Notification.objects.filter(channel="in_app", subject="Staff availability")}
+    # The Plh still answers for the bidang; the head's own head is not needed then.
+    assert told == {plh_user}
+    # Without an acting official, the head's availability goes to the head of the unit above.
+    Notification.objects.all().delete()
+    Delegation.objects.all().delete()
+    services.order_end(actor=task_force, order=head_case.orders.get(), last_day=today)
+    notes = Notification.objects.filter(channel="in_app", subject="Staff availability")
+    assert [n.recipient for n in notes] == [org["users"]["head"]]
+    assert notes.get().body.startswith("Kepala Bidang is unavailable from")  # the moved last day
+
+
 def test_an_order_that_overlaps_one_in_force_is_refused(task_force, staff_case):
     services.order_issue(actor=task_force, case=staff_case, kind="isolation", start=days_ago(3))
     with pytest.raises(ValidationError) as exc:
