@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import translation
 
 from siaga.core.access import Actor, actor_for_user
@@ -19,6 +20,13 @@ from siaga.org.models import Employee, Position, Unit
 pytest_plugins = ["tests.browser.fixtures"]  # browser, page, log_in for every browser test
 
 PASSWORD = "Rahasia-uji-123"  # noqa: S105
+
+#: Races between row locks: SQLite serialises whole-database writes and has no row locks, so these run
+#: on PostgreSQL, which `make test` always starts (scripts/with-postgres.sh).
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a race between row locks: SQLite serialises writers, so it runs on PostgreSQL (make test)",
+)
 _serial = itertools.count(1)
 
 

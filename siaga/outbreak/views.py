@@ -118,72 +118,73 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, actor, case)
 
 
-@login_required
-@require_POST
-def case_classify(request: HttpRequest, pk: int) -> HttpResponse:
+def _case_action(request: HttpRequest, pk: int, form_class: Any, form_key: str, run: Any, done: str) -> HttpResponse:
+    """A task-force action on the case page: validate the form, call the service, then back to the case,
+    or the page again with the form's errors (422)."""
     actor = _task_force(request)
     case = selectors.case_get(actor=actor, pk=pk, ip_address=client_ip(request))
-    form = ClassifyForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.case_classify(actor=actor, case=case, to=form.cleaned_data["to"], note=form.cleaned_data["note"])
+            run(actor, case, form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("Classification confirmed."))
+            messages.success(request, done)
             return redirect("outbreak:case_detail", pk=case.pk)
-    return _detail(request, actor, case, status=422, classify_form=form)
+    return _detail(request, actor, case, status=422, **{form_key: form})
+
+
+@login_required
+@require_POST
+def case_classify(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_action(
+        request,
+        pk,
+        ClassifyForm,
+        "classify_form",
+        lambda actor, case, data: services.case_classify(actor=actor, case=case, to=data["to"], note=data["note"]),
+        _("Classification confirmed."),
+    )
 
 
 @login_required
 @require_POST
 def case_dates(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _task_force(request)
-    case = selectors.case_get(actor=actor, pk=pk, ip_address=client_ip(request))
-    form = DatesForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_update_dates(actor=actor, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Dates saved."))
-            return redirect("outbreak:case_detail", pk=case.pk)
-    return _detail(request, actor, case, status=422, dates_form=form)
+    return _case_action(
+        request,
+        pk,
+        DatesForm,
+        "dates_form",
+        lambda actor, case, data: services.case_update_dates(actor=actor, case=case, **data),
+        _("Dates saved."),
+    )
 
 
 @login_required
 @require_POST
 def lab_result_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _task_force(request)
-    case = selectors.case_get(actor=actor, pk=pk, ip_address=client_ip(request))
-    form = LabResultForm(request.POST)
-    if form.is_valid():
-        try:
-            services.lab_result_add(actor=actor, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Lab result recorded."))
-            return redirect("outbreak:case_detail", pk=case.pk)
-    return _detail(request, actor, case, status=422, lab_form=form)
+    return _case_action(
+        request,
+        pk,
+        LabResultForm,
+        "lab_form",
+        lambda actor, case, data: services.lab_result_add(actor=actor, case=case, **data),
+        _("Lab result recorded."),
+    )
 
 
 @login_required
 @require_POST
 def order_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _task_force(request)
-    case = selectors.case_get(actor=actor, pk=pk, ip_address=client_ip(request))
-    form = OrderForm(request.POST)
-    if form.is_valid():
-        try:
-            services.order_issue(actor=actor, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Order issued; the person and their unit head have been notified."))
-            return redirect("outbreak:case_detail", pk=case.pk)
-    return _detail(request, actor, case, status=422, order_form=form)
+    return _case_action(
+        request,
+        pk,
+        OrderForm,
+        "order_form",
+        lambda actor, case, data: services.order_issue(actor=actor, case=case, **data),
+        _("Order issued; the person and their unit head have been notified."),
+    )
 
 
 @login_required

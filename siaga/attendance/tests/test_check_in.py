@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone
 
+from conftest import postgresql_only
 from siaga.attendance import services
 from siaga.attendance.models import AttendanceException, CheckIn, Presence
 from siaga.attendance.tests.conftest import INSIDE, OUTSIDE, at, publish
@@ -249,7 +249,7 @@ def test_a_forgotten_check_out_is_closed_by_the_next_check_in(office: dict[str, 
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL")
+@postgresql_only
 @pytest.mark.parametrize("same_key", [True, False])
 def test_concurrent_taps_from_two_devices_make_one_open_check_in(office: dict[str, Any], same_key: bool) -> None:
     staff = office["staff"]

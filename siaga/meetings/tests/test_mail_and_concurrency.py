@@ -7,8 +7,9 @@ import threading
 import icalendar
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 
+from conftest import postgresql_only
 from siaga.meetings import services
 from siaga.meetings.models import Meeting, MeetingAttendee
 from siaga.meetings.tests.conftest import at
@@ -73,10 +74,7 @@ def test_invitation_change_and_cancellation_arrive_by_smtp_with_their_ics(org, p
     assert seen == [("REQUEST", "REQUEST", meeting.uid, 1), ("CANCEL", "CANCEL", meeting.uid, 2)]
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite locks the whole database for a writer, so there is no row lock to test; run on PostgreSQL",
-)
+@postgresql_only
 def test_concurrent_requests_never_overbook_a_room(org, policy, rooms, make_employee):
     """Eight requests of 2 seats each race for a room of 4 seats: exactly two get it."""
     people = [make_employee(org["pelayanan"]) for _ in range(16)]
@@ -118,10 +116,7 @@ def test_concurrent_requests_never_overbook_a_room(org, policy, rooms, make_empl
     assert MeetingAttendee.objects.filter(meeting__room=rooms["small"], in_person=True).count() == 4
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite locks the whole database for a writer, so there is no row lock to test; run on PostgreSQL",
-)
+@postgresql_only
 def test_two_approvers_at_once_produce_one_decision(org, policy, rooms):
     """The head and their Plh press Approve at the same moment: one approval, one set of invitations."""
     import datetime as dt

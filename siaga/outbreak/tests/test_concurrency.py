@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
+from conftest import postgresql_only
 from siaga.outbreak import services
 from siaga.outbreak.models import Case, ContactProposal, Order
 from siaga.outbreak.tests.conftest import days_ago
@@ -18,9 +18,7 @@ from siaga.rostering.models import Absence
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL"
-    ),
+    postgresql_only,
 ]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from siaga.org.models import Delegation
@@ -78,10 +78,3 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
     for t in threads:
         t.join(30)
     return results
-
-
-def needs_postgres() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises whole-database writes and has no row locks; the race is tested on PostgreSQL",
-    )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import postgresql_only
 from siaga.core.models import Notification
 from siaga.rostering import services as rostering
 from siaga.rostering.models import Absence, RosterPlan
@@ -15,7 +16,7 @@ from siaga.rostering.tests import test_plans
 from siaga.rostering.tests.test_plans import START, make_plan
 from siaga.workday import selectors, services
 from siaga.workday.models import TravelPermit
-from siaga.workday.tests.conftest import at_once, needs_postgres
+from siaga.workday.tests.conftest import at_once
 
 TODAY = timezone.localdate
 planned_org = test_plans.planned_org  # the organisation and policy of the planning tests
@@ -138,7 +139,7 @@ def test_refusal_needs_a_reason_and_only_heads_decide(org, plh):
 
 
 @pytest.mark.django_db(transaction=True)
-@needs_postgres()
+@postgresql_only
 def test_two_approvers_at_once_produce_one_decision(org):
     permit = ask(org)
     results = at_once(

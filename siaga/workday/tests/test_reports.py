@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from conftest import postgresql_only
 from siaga.core.models import AuditEvent, Notification
 from siaga.workday import selectors, services
 from siaga.workday.models import WorkReport, WorkReportLine, WorkReportReminder
-from siaga.workday.tests.conftest import at_once, needs_postgres
+from siaga.workday.tests.conftest import at_once
 
 LINE = {"activity": "Memeriksa berkas izin", "output": "berkas", "quantity": 12, "minutes": 180}
 
@@ -147,7 +148,7 @@ def test_a_report_cannot_be_written_ahead_nor_submitted_empty_nor_twice(org):
 
 
 @pytest.mark.django_db(transaction=True)
-@needs_postgres()
+@postgresql_only
 def test_two_approvers_at_once_produce_one_decision(org):
     report = submitted(org)
     results = at_once(
