@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from siaga.attendance.models import AttendanceException, CheckIn, CheckInMode, Presence
 from siaga.core.access import Actor, Perm, scope_check_ins, scope_employees, scope_org, scope_presence
 from siaga.core.models import Role
+from siaga.core.prepared import execute, statement_name
 from siaga.core.services import audit_record
 from siaga.org.models import Building, Employee, Floor, Room, Unit
 from siaga.rostering.models import Absence, GovernmentPolicy, Leave, RosterAssignment, RosterPlan, WorkPolicy
@@ -57,7 +59,8 @@ class DayFacts:
     (``mode`` and ``shift``, as ``rostering.selectors.published_days`` gives them, the newest published plan
     winning), the shift's start and end (``plan_shift_times``), the unit head's exception, why the person is
     unavailable (``unavailability``: approved leave first, else the earliest absence) and the tolerances of
-    the work policy in effect (``policy_in_effect``; 15 and 0 minutes without one)."""
+    the work policy in effect (``policy_in_effect``; 15 and 0 minutes without one); and the ids of the
+    person's open check-in and of the check-in made with the request's idempotency key, if any."""
 
     mode: str | None
     shift: str
@@ -66,6 +69,8 @@ class DayFacts:
     unavailable: str | None
     late_tolerance: int
     early_leave_tolerance: int
+    open_check_in_id: int | None = None
+    retry_check_in_id: int | None = None
 
 
 def _shift_times(shifts: Any, shift: str) -> tuple[dt.time, dt.time] | None:
@@ -94,6 +99,7 @@ def _day_facts_sql(vendor: str) -> str:
         "absence": q(Absence._meta.db_table),
         "selection": q(GovernmentPolicy._meta.db_table),
         "policy": q(WorkPolicy._meta.db_table),
+        "check_in": q(CheckIn._meta.db_table),
     }
     return f"""
         SELECT r.mode, r.shift, r.shifts,
@@ -103,7 +109,11 @@ def _day_facts_sql(vendor: str) -> str:
                   AND l."start" <= %(day)s AND l."end" >= %(day)s),
           (SELECT b.reason FROM {t["absence"]} b WHERE b.employee_id = %(employee)s
              AND b."start" <= %(day)s AND b."end" >= %(day)s ORDER BY b."start" LIMIT 1),
-          w.late_tolerance_minutes, w.early_leave_tolerance_minutes
+          w.late_tolerance_minutes, w.early_leave_tolerance_minutes,
+          (SELECT c.id FROM {t["check_in"]} c WHERE c.employee_id = %(employee)s AND c.checked_out_at IS NULL
+           ORDER BY c.id LIMIT 1),
+          (SELECT c.id FROM {t["check_in"]} c WHERE c.employee_id = %(employee)s
+             AND c.idempotency_key = %(key)s AND c.idempotency_key <> '' ORDER BY c.id LIMIT 1)
         FROM (SELECT 1 AS one) o
         LEFT JOIN (
           SELECT a.mode, a.shift, {shifts} AS shifts
@@ -121,24 +131,30 @@ def _day_facts_sql(vendor: str) -> str:
     """  # noqa: S608 (only table names from the models' metadata are interpolated; values are parameters)
 
 
-_DAY_FACTS_SQL: dict[str, str] = {}
+#: Per database vendor: the statement's name, its SQL with positional placeholders, and the order of the
+#: named values among them.
+_DAY_FACTS_SQL: dict[str, tuple[str, str, list[str]]] = {}
+_NAMED = re.compile(r"%\((\w+)\)s")
 
 
-def day_facts(*, employee: Employee, day: dt.date) -> DayFacts:
+def day_facts(*, employee: Employee, day: dt.date, idempotency_key: str = "") -> DayFacts:
     """``DayFacts`` of ``employee`` on ``day``, with a single query."""
     vendor = connection.vendor
     if vendor not in _DAY_FACTS_SQL:
-        _DAY_FACTS_SQL[vendor] = _day_facts_sql(vendor)
-    params = {
+        named = _day_facts_sql(vendor)
+        _DAY_FACTS_SQL[vendor] = (statement_name(), _NAMED.sub("%s", named), _NAMED.findall(named))
+    name, sql, order = _DAY_FACTS_SQL[vendor]
+    values = {
         "employee": employee.pk,
         "government": employee.government_id,
         "day": connection.ops.adapt_datefield_value(day),
         "published": str(RosterPlan.Status.PUBLISHED),
         "approved": str(Leave.Status.APPROVED),
+        "key": idempotency_key,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_DAY_FACTS_SQL[vendor], params)
-        mode, shift, shifts, exception_id, on_leave, absence, late, early = cursor.fetchone()
+        execute(connection, cursor, name, sql, [values[v] for v in order])
+        mode, shift, shifts, exception_id, on_leave, absence, late, early, open_id, retry_id = cursor.fetchone()
     shift = (shift or "") if mode is not None else ""
     has_policy = late is not None
     return DayFacts(
@@ -149,6 +165,8 @@ def day_facts(*, employee: Employee, day: dt.date) -> DayFacts:
         unavailable="leave" if on_leave else (str(absence) if absence is not None else None),
         late_tolerance=late if has_policy else 15,
         early_leave_tolerance=early if has_policy else 0,
+        open_check_in_id=open_id,
+        retry_check_in_id=retry_id,
     )
 
 

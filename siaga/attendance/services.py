@@ -187,9 +187,11 @@ def check_in_made(
     now = now or timezone.now()
     day = _local(now).date()
     key = (idempotency_key or "").strip()[:64]
-    # One read for both the retry (same key) and the open check-in (at most one each, by constraint).
-    wanted = Q(checked_out_at__isnull=True) | Q(idempotency_key=key) if key else Q(checked_out_at__isnull=True)
-    found = list(CheckIn.objects.filter(wanted, employee=employee))
+    # One read for the day (roster, leave, absence, policy) that also finds a retry (same key) and the
+    # open check-in (at most one each, by constraint); the records themselves only when there are any.
+    facts = attendance_selectors.day_facts(employee=employee, day=day, idempotency_key=key)
+    ids = {i for i in (facts.open_check_in_id, facts.retry_check_in_id) if i is not None}
+    found = list(CheckIn.objects.filter(pk__in=ids)) if ids else []
     earlier = next((c for c in found if key and c.idempotency_key == key), None)
     if earlier is not None:
         return earlier, False
@@ -220,7 +222,6 @@ def check_in_made(
             accuracy = max(0, round(float(accuracy_m)))
         except (TypeError, ValueError):
             accuracy = None
-    facts = attendance_selectors.day_facts(employee=employee, day=day)
     shift_times = facts.shift_times
     exception_id = facts.exception_id
     building, floor = workplace_of(employee)

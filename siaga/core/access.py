@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from siaga.core.models import Government, Role, RoleAssignment
+from siaga.core.prepared import PreparedQuery
 
 if TYPE_CHECKING:
     from siaga.org.models import Employee
@@ -154,6 +155,48 @@ EMPLOYEE_RELATED = (
 ANONYMOUS = Actor(user_id=None, government=None, roles=frozenset())
 
 
+# The two reads behind every request's actor, compiled once (``siaga.core.prepared``): on this hot path
+# compiling the querysets cost more than running them.
+
+
+def _assignments(user_id: int) -> QuerySet[RoleAssignment]:
+    # No ORDER BY: the rows are few.
+    return (
+        RoleAssignment.objects.filter(user_id=user_id, government__is_active=True)
+        .select_related("government")
+        .order_by()
+    )
+
+
+def _employee(user_id: int, today: dt.date) -> QuerySet[Employee]:
+    """The user's employee record with their workplace (for check-ins: ``attendance.selectors.
+    actor_employee``) and whether they act for a unit today, so that the common case (no delegation)
+    needs no further query. ``user`` is unique among employees, so there is at most one row."""
+    from siaga.org.models import Delegation, Employee
+
+    # A raw EXISTS: only table names from the models' metadata are interpolated; the dates are parameters.
+    delegation, employees = Delegation._meta.db_table, Employee._meta.db_table
+    acts_today = RawSQL(  # noqa: S611
+        f'SELECT EXISTS (SELECT 1 FROM "{delegation}" d WHERE d.acting_id = "{employees}".id '  # noqa: S608
+        f'AND d.government_id = "{employees}".government_id AND d.revoked_at IS NULL '
+        f'AND d."start" <= %s AND d."end" >= %s)',
+        (connection.ops.adapt_datefield_value(today),) * 2,
+        output_field=BooleanField(),
+    )
+    # Whether the user holds any assigned role: most employees hold none, and then need no second read.
+    has_roles = Exists(RoleAssignment.objects.filter(user_id=OuterRef("user_id"), government__is_active=True))
+    return (
+        Employee.objects.filter(user_id=user_id, is_active=True, government__is_active=True)
+        .select_related(*EMPLOYEE_RELATED)
+        .annotate(acts_today=acts_today, has_roles=has_roles)
+        .order_by()[:1]
+    )
+
+
+_ASSIGNMENTS = PreparedQuery(_assignments, user_id=int)
+_EMPLOYEE: PreparedQuery[Employee] = PreparedQuery(_employee, user_id=int, today=dt.date)
+
+
 def request_actor(request: Any) -> Actor:
     """The actor of a request made by someone who belongs to a government; refuses anyone else."""
     actor: Actor = request.actor
@@ -164,36 +207,14 @@ def request_actor(request: Any) -> Actor:
 
 def actor_for_user(user: Any, *, government_id: int | None = None, today: dt.date | None = None) -> Actor:
     """Build the actor for ``user`` in the chosen government (the first one they belong to by default)."""
-    from siaga.org.models import Delegation, Employee
+    from siaga.org.models import Delegation
 
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
-    assignments = list(
-        # No ORDER BY (``order_by()``): the rows are few, and compiling the models' default ordering
-        # across the joins costs more than the query on this hot path (every request).
-        RoleAssignment.objects.filter(user=user, government__is_active=True).select_related("government").order_by()
-    )
     today = today or timezone.localdate()
-    # The employee comes with their workplace (for check-ins: ``attendance.selectors.actor_employee``) and
-    # whether they act for a unit today, so that the common case (no delegation) needs no further query.
-    # (A raw EXISTS: the equivalent ORM expression costs more to compile than the query costs to run.
-    # ``user`` is unique among employees, so there is at most one row.)
-    # Only table names from the models' metadata are interpolated; the dates are parameters.
-    delegation, employees = Delegation._meta.db_table, Employee._meta.db_table
-    acts_today = RawSQL(  # noqa: S611
-        f'SELECT EXISTS (SELECT 1 FROM "{delegation}" d WHERE d.acting_id = "{employees}".id '  # noqa: S608
-        f'AND d.government_id = "{employees}".government_id AND d.revoked_at IS NULL '
-        f'AND d."start" <= %s AND d."end" >= %s)',
-        (connection.ops.adapt_datefield_value(today),) * 2,
-        output_field=BooleanField(),
-    )
-    found = list(
-        Employee.objects.filter(user=user, is_active=True, government__is_active=True)
-        .select_related(*EMPLOYEE_RELATED)
-        .annotate(acts_today=acts_today)
-        .order_by()[:1]
-    )
+    found = _EMPLOYEE.run(user_id=user.pk, today=today)
     employee: Employee | None = found[0] if found else None
+    assignments = _ASSIGNMENTS.run(user_id=user.pk) if employee is None or getattr(employee, "has_roles", True) else []
     governments: dict[int, Government] = {a.government_id: a.government for a in assignments}
     if employee is not None:
         governments.setdefault(employee.government_id, employee.government)

@@ -13,6 +13,7 @@ import pytest
 from django.middleware.csrf import _get_new_csrf_string
 from django.utils import timezone
 
+from siaga.api.auth import LastUsed, last_used
 from siaga.api.tests.conftest import ApiClient
 from siaga.core.models import ApiToken, Role, RoleAssignment
 from siaga.core.services import api_token_revoke
@@ -134,7 +135,34 @@ def test_a_token_authenticates_without_csrf_and_records_its_last_use(
     assert response.json()["username"] == "bkpsdm"
     created = api.post("/employees", {"nip": "199005172015032007", "name": "Dewi Lestari", "unit": "DPMPTSP-PEL"})
     assert created.status_code == 201
+    last_used.flush()
     assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_last_use_is_written_behind_in_one_update(
+    org: dict[str, Any], make_token: Callable[..., str], django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(3):
+        make_token(org["users"]["admin"], org["government"])
+    recorder = LastUsed(every=dt.timedelta(hours=1))
+    now = timezone.now()
+    ids = list(ApiToken.objects.order_by("pk").values_list("pk", flat=True))
+    with django_assert_max_num_queries(0):  # uses within the window cost no write
+        for pk in ids:
+            recorder.touch(pk, now)
+    assert not ApiToken.objects.filter(last_used_at__isnull=False).exists()
+    with django_assert_max_num_queries(1):
+        recorder.flush()
+    assert set(ApiToken.objects.values_list("last_used_at", flat=True)) == {now.replace(microsecond=0)}
+    # An older use never moves the time back.
+    recorder.touch(ids[0], now - dt.timedelta(hours=2))
+    recorder.flush()
+    assert ApiToken.objects.get(pk=ids[0]).last_used_at == now.replace(microsecond=0)
+    # Once the window has passed, the next use writes at once.
+    eager = LastUsed(every=dt.timedelta(0))
+    later = now + dt.timedelta(minutes=10)
+    eager.touch(ids[1], later)
+    assert ApiToken.objects.get(pk=ids[1]).last_used_at == later.replace(microsecond=0)
 
 
 @pytest.mark.parametrize(
