@@ -52,4 +52,4 @@ class SelfContactForm(forms.Form):
         label=_("Their phone"), required=False, max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
     day = forms.DateField(label=_("Day you were together"), widget=DATE)
-    place = forms.CharField(label=_("Where"), max_length=200)
+    place = forms.CharField(label=_("Where"), required=False, max_length=200)
