@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from siaga.core.access import Actor, Perm
-from siaga.core.models import Government, Role
+from siaga.core.models import Government, Notification, Role
 from siaga.core.services import audit_record, notify
 from siaga.org.identifiers import clean_digits
 from siaga.org.models import Employee
@@ -39,6 +40,7 @@ from siaga.outbreak.models import (
     Order,
     SymptomCheck,
 )
+from siaga.rostering.models import Absence
 
 #: a temperature from this value (°C) is a fever
 FEVER_FROM = Decimal("37.5")
@@ -247,10 +249,12 @@ def _deadline() -> dt.time:
 
 
 def missing_cases(government_id: int, on: dt.date) -> list[Case]:
-    """The people under an order in force on a day who have not answered that day's check."""
+    """The employees under an order in force on a day who have not answered that day's check (visitors have
+    no account to answer with: the task force follows them up by phone)."""
     return list(
         Case.objects.filter(
             government_id=government_id,
+            employee__isnull=False,
             orders__status=Order.Status.ACTIVE,
             orders__start__lte=on,
             orders__end__gte=on,
@@ -277,7 +281,7 @@ def missed_checks_alert(*, now: dt.datetime | None = None) -> int:
             government=government, case__isnull=True, kind=FollowUpAlert.Kind.MISSED, date=today
         ).exists():
             continue
-        missing = [c for c in missing_cases(government.pk, today) if c.employee_id]  # visitors have no phone page
+        missing = missing_cases(government.pk, today)
         if not missing:
             continue
         with transaction.atomic():
@@ -539,7 +543,8 @@ ANONYMOUS = "anonim"
 def anonymise_closed_cases(*, now: dt.datetime | None = None, days: int | None = None) -> int:
     """Clear the personal data of cases closed (discarded, isolation finished, died) more than
     ``HEALTH_DATA_RETENTION_DAYS`` ago: visitor names and phones, notes, symptom answers, contacts' names and
-    evidence; the employee link becomes an anonymous marker. Classification, its history, dates, lab results
+    evidence, the text of the task force's alerts about the case, the health reason of the absences its
+    orders caused; the employee link becomes an anonymous marker. Classification, its history, dates, lab results
     and orders stay for the statistics. Idempotent; each case is audit-logged."""
     now = now or timezone.now()
     keep = days if days is not None else settings.HEALTH_DATA_RETENTION_DAYS
@@ -569,7 +574,16 @@ def anonymise_closed_cases(*, now: dt.datetime | None = None, days: int | None =
             case.note = ""
             case.save(update_fields=["employee", "visitor_name", "visitor_phone", "note"])
             ClassificationChange.objects.filter(case=case).update(note="")
+            # The absences the orders caused stay (the days were not worked) but lose the health reason and
+            # the link to the order, which would lead back to the case; alerts about the case lose their text.
+            for source in [o.source for o in Order.objects.filter(case=case)]:
+                Absence.objects.filter(source=source).update(
+                    reason=Absence.Reason.OTHER, source=f"anonymised:{uuid.uuid4().hex}"
+                )
             Order.objects.filter(case=case).update(note="")
+            Notification.objects.filter(link=reverse("outbreak:case_detail", args=[case.pk])).update(
+                subject=ANONYMOUS, body=""
+            )
             SymptomCheck.objects.filter(case=case).delete()
             for proposal in ContactProposal.objects.filter(case=case):
                 proposal.employee = None

@@ -185,6 +185,10 @@ def test_the_follow_up_table_counts_answered_missed_and_symptoms(org, isolated, 
 
 
 def test_not_reported_today_lists_who_has_not_answered(org, isolated, task_force):
+    visitor = services.case_create(
+        actor=task_force, classification="confirmed_asymptomatic", visitor_name="Tamu", specimen_date=days_ago(1)
+    )
+    services.order_issue(actor=task_force, case=visitor, kind="isolation", start=days_ago(1))  # no account: by phone
     client = page(org["users"]["health"])
     html = client.get("/outbreak/follow-up/missing/").content.decode()
     assert 'data-testid="missing"' in html and "Staf Pelayanan" in html

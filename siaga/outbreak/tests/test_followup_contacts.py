@@ -11,11 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from siaga.api.tests.conftest import ApiClient
-from siaga.core.models import AuditEvent
+from siaga.core.models import AuditEvent, Notification
 from siaga.outbreak import followup, services
 from siaga.outbreak.models import Anonymisation, Case, ClassificationChange, ContactProposal, SymptomCheck
 from siaga.outbreak.tests.conftest import days_ago
 from siaga.outbreak.tests.test_contacts import at, scenario, stay  # noqa: F401 (fixture)
+from siaga.rostering.models import Absence
 
 pytestmark = pytest.mark.django_db
 
@@ -210,7 +211,9 @@ def _close(task_force: Any, case: Case, *, days: int) -> None:
     ClassificationChange.objects.filter(case=case).update(changed_at=timezone.now() - dt.timedelta(days=days))
 
 
-def test_closed_cases_past_the_retention_are_anonymised_and_still_counted(org, task_force, isolated, settings):
+def test_closed_cases_past_the_retention_are_anonymised_and_still_counted(
+    org, task_force, isolated, settings, actor_of
+):
     settings.HEALTH_DATA_RETENTION_DAYS = 730
     SymptomCheck.objects.create(
         government=org["government"], case=isolated, date=days_ago(1), cough=True, answered_at=timezone.now()
@@ -225,6 +228,10 @@ def test_closed_cases_past_the_retention_are_anonymised_and_still_counted(org, t
         last_exposure=days_ago(2),
         evidence=[{"date": days_ago(2).isoformat(), "minutes": 0, "places": ["Warung"]}],
     )
+    followup.symptom_check_submit(
+        actor=actor_of(org["users"]["staff"]), answers=followup.Answers(short_breath=True)
+    )  # an alert naming the person
+    assert Notification.objects.filter(link=f"/outbreak/cases/{isolated.pk}/", body__contains="Staf").exists()
     _close(task_force, isolated, days=731)
     recent = services.case_create(actor=task_force, classification="suspect", visitor_name="Tamu Baru")
     services.case_classify(actor=task_force, case=recent, to="discarded")
@@ -244,6 +251,9 @@ def test_closed_cases_past_the_retention_are_anonymised_and_still_counted(org, t
     marker = Anonymisation.objects.get(case=case)
     assert marker.was_employee and marker.unit == org["pelayanan"]
     assert case.orders.count() == 1  # the dates stay for statistics
+    (absence,) = Absence.objects.filter(employee=org["staff"])
+    assert absence.reason == "other" and "outbreak" not in absence.source  # no way back to the case
+    assert Notification.objects.filter(link=f"/outbreak/cases/{case.pk}/").exclude(body="").count() == 0
     assert AuditEvent.objects.filter(object_repr=f"case #{case.pk} anonymised").count() == 1
     # the statistics still count it by classification and date
     assert Case.objects.filter(classification="isolation_finished", specimen_date=days_ago(3)).count() == 1
