@@ -8,6 +8,7 @@ Passwords inside URLs never appear in a message.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import zoneinfo
@@ -76,6 +77,19 @@ def env_choice(name: str, default: str, choices: tuple[str, ...], *, environ: di
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}.")
     return value
+
+
+def env_time(name: str, default: str, *, environ: dict[str, str] | None = None) -> dt.time:
+    """A time of day written ``HH:MM`` (e.g. ``12:00``)."""
+    value = _raw(name, environ) or default
+    if not re.fullmatch(r"[0-2][0-9]:[0-5][0-9]", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a time of day; write it as HH:MM, e.g. {default}.")
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a time of day; write it as HH:MM, e.g. {default}."
+        ) from None
 
 
 def env_timezone(name: str, default: str, *, environ: dict[str, str] | None = None) -> str:

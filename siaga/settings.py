@@ -14,6 +14,7 @@ from siaga.env import (
     env_int,
     env_list,
     env_str,
+    env_time,
     env_timezone,
     parse_database_url,
     parse_email_url,
@@ -239,6 +240,12 @@ except ValueError:
         f"WORK_REPORT_REMINDER_AT={_reminder_at!r} is not a time of day; write it as HH:MM, e.g. 17:00."
     ) from None
 RECALL_ESCALATE_AFTER_MINUTES = env_int("RECALL_ESCALATE_AFTER_MINUTES", 30, minimum=1)
+
+# Outbreak follow-up: the time of day (HH:MM, each government's local time) by which people under isolation or
+# quarantine answer the daily symptom check (after it the task force is told who has not), and the days
+# after which a closed case's personal data is anonymised.
+SYMPTOM_CHECK_DEADLINE = env_time("SYMPTOM_CHECK_DEADLINE", "12:00")
+HEALTH_DATA_RETENTION_DAYS = env_int("HEALTH_DATA_RETENTION_DAYS", 730, minimum=1)
 
 # How far (seconds) a phone's clock may be off the server's before a check-in is refused.
 ATTENDANCE_CLOCK_SKEW_SECONDS = env_int("ATTENDANCE_CLOCK_SKEW_SECONDS", 300, minimum=0)

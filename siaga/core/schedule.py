@@ -109,3 +109,23 @@ PERIODIC_JOBS += [
     PeriodicJob("work-report-reminders", dt.timedelta(minutes=10), _work_report_reminders),
     PeriodicJob("recall-escalations", dt.timedelta(minutes=1), _recall_escalations),
 ]
+
+
+# outbreak: the task force is told who has not answered the daily symptom check (after SYMPTOM_CHECK_DEADLINE),
+# and closed cases older than HEALTH_DATA_RETENTION_DAYS are anonymised (both idempotent).
+def _symptom_checks_missed() -> object:
+    from siaga.outbreak.followup import missed_checks_alert
+
+    return missed_checks_alert()
+
+
+def _health_data_anonymise() -> object:
+    from siaga.outbreak.followup import anonymise_closed_cases
+
+    return anonymise_closed_cases()
+
+
+PERIODIC_JOBS += [
+    PeriodicJob("symptom-checks-missed", dt.timedelta(minutes=10), _symptom_checks_missed),
+    PeriodicJob("health-data-anonymise", dt.timedelta(hours=6), _health_data_anonymise),
+]

@@ -290,7 +290,8 @@ class ContactOut(Schema):
     id: int
     employee_nip: str | None
     person_name: str
-    origin: str = Field(description="location (from stored presence) or manual")
+    origin: str = Field(description="location (from stored presence), manual or self (reported by the case)")
+    generation: int = Field(description="1: a contact of the case; 2: a contact of a contact, and so on.")
     status: str = Field(description="proposed, confirmed or dismissed")
     minutes: int
     last_exposure: dt.date

@@ -220,13 +220,17 @@ class ContactProposal(TenantModel):
     class Origin(models.TextChoices):
         LOCATION = "location", _("From presence")
         MANUAL = "manual", _("Added by hand")
+        SELF = "self", _("Reported by the person")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contact_proposals")
     employee = models.ForeignKey(
         "org.Employee", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("employee")
     )
     visitor_name = models.CharField(_("visitor's name"), max_length=150, blank=True)
+    visitor_phone = models.CharField(_("visitor's phone"), max_length=30, blank=True)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.LOCATION)
+    #: 1: a contact of the case; 2: a contact of a contact (traced on request), and so on
+    generation = models.PositiveSmallIntegerField(_("generation"), default=1)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     evidence = models.JSONField(_("evidence"), default=list, blank=True)
     minutes = models.PositiveIntegerField(_("minutes together"), default=0)
@@ -264,3 +268,86 @@ class ContactProposal(TenantModel):
     def evidence_rows(self) -> list[dict[str, Any]]:
         """The evidence with its dates as dates (for display)."""
         return [{**row, "date": dt.date.fromisoformat(row["date"])} for row in self.evidence]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Daily follow-up (siaga.outbreak.followup)
+
+
+class SymptomCheck(TenantModel):
+    """The daily symptom check of a person under an isolation or quarantine order: one per case and day
+    (a second answer the same day updates it)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="symptom_checks")
+    date = models.DateField(_("day"))
+    fever = models.BooleanField(_("fever"), default=False)
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    cough = models.BooleanField(_("cough"), default=False)
+    sore_throat = models.BooleanField(_("sore throat"), default=False)
+    short_breath = models.BooleanField(_("shortness of breath"), default=False)
+    smell_taste_loss = models.BooleanField(_("loss of smell or taste"), default=False)
+    other = models.CharField(_("other complaints"), max_length=200, blank=True)
+    answered_at = models.DateTimeField(_("answered at"))
+
+    SYMPTOMS = ("fever", "cough", "sore_throat", "short_breath", "smell_taste_loss")
+
+    class Meta:
+        verbose_name = _("symptom check")
+        verbose_name_plural = _("symptom checks")
+        ordering = ["-date", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "date"], name="symptom_check_one_a_day")]
+
+    @property
+    def has_symptoms(self) -> bool:
+        return any(getattr(self, name) for name in self.SYMPTOMS) or bool(self.other.strip())
+
+    @property
+    def symptom_labels(self) -> list[str]:
+        fields = {f.name: f for f in self._meta.concrete_fields}
+        labels = [str(fields[name].verbose_name) for name in self.SYMPTOMS if getattr(self, name)]
+        if self.other.strip():
+            labels.append(self.other.strip())
+        return labels
+
+
+class FollowUpAlert(TenantModel):
+    """One alert to the task force, kept so that a job run twice (or by two workers) alerts once:
+    ``kind`` "missed" once per government and day; "new_symptoms" and "short_breath" once per case and day."""
+
+    class Kind(models.TextChoices):
+        MISSED = "missed", _("Missed daily checks")
+        NEW_SYMPTOMS = "new_symptoms", _("New symptoms")
+        SHORT_BREATH = "short_breath", _("Shortness of breath")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("day"))
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up alert")
+        verbose_name_plural = _("follow-up alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["government", "kind", "date"], condition=Q(case__isnull=True), name="followup_alert_day_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "kind", "date"], condition=Q(case__isnull=False), name="followup_alert_case_unique"
+            ),
+        ]
+
+
+class Anonymisation(TenantModel):
+    """The marker left on a case whose personal data was cleared after ``HEALTH_DATA_RETENTION_DAYS``: the
+    case keeps its classification, dates and whether the person was an employee (for statistics)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="anonymisation")
+    was_employee = models.BooleanField(_("was an employee"))
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
+    anonymised_at = models.DateTimeField(_("anonymised at"))
+
+    class Meta:
+        verbose_name = _("anonymisation")
+        verbose_name_plural = _("anonymisations")

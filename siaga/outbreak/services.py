@@ -756,6 +756,7 @@ def contact_decide(*, actor: Actor, proposal: ContactProposal, confirm: bool) ->
                     classification=Classification.CLOSE_CONTACT,
                     employee=employee,
                     visitor_name="" if employee else locked.visitor_name,
+                    visitor_phone="" if employee else locked.visitor_phone,
                     last_exposure=locked.last_exposure,
                 )
             elif contact_case.classification == Classification.CLOSE_CONTACT and (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from siaga.outbreak import views
+from siaga.outbreak import views, views_followup
 
 app_name = "outbreak"
 
@@ -18,4 +18,12 @@ urlpatterns = [
     path("cases/<int:pk>/contacts/<int:contact_pk>/decision/", views.contact_decide, name="contact_decide"),
     path("mine/", views.my_cases, name="my_cases"),
     path("rules/", views.rule_sets, name="rule_sets"),
+    # daily follow-up, self-reported contacts, contacts of contacts
+    path("mine/daily/", views_followup.daily_check, name="daily_check"),
+    path("mine/contacts/", views_followup.self_contacts, name="self_contacts"),
+    path("follow-up/missing/", views_followup.missing_today, name="followup_missing"),
+    path("cases/<int:pk>/contacts/second-generation/", views_followup.second_generation, name="second_generation"),
+    path(
+        "cases/<int:pk>/reclassify-symptomatic/", views_followup.reclassify_symptomatic, name="reclassify_symptomatic"
+    ),
 ]
