@@ -19,3 +19,7 @@ urlpatterns = [
     path("mine/", views.my_cases, name="my_cases"),
     path("rules/", views.rule_sets, name="rule_sets"),
 ]
+
+from siaga.outbreak.urls_clusters import urlpatterns as cluster_urlpatterns  # noqa: E402
+
+urlpatterns += cluster_urlpatterns
