@@ -252,4 +252,7 @@ def case_graph(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _task_force(request)
     case = selectors.case_get(actor=actor, pk=pk, ip_address=client_ip(request))
     layout = reads.case_graph(actor=actor, case=case, ip_address=client_ip(request))
-    return render(request, "outbreak/case_graph.html", {"case": case, "layout": layout, "graph_labels": True})
+    context = {"case": case, "layout": layout, "graph_labels": True, "highlight": str(case.pk)}
+    if request.headers.get("HX-Request"):  # loaded into the case page
+        return render(request, "outbreak/_graph.html", context)
+    return render(request, "outbreak/case_graph.html", context)

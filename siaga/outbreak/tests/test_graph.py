@@ -111,8 +111,11 @@ def test_the_case_and_cluster_pages_draw_the_chain(org, task_force, staff_case):
     )
     assert {n["case_id"]: n["generation"] for n in api["nodes"]} == {staff_case.pk: 0, second.pk: 1, third.pk: 2}
     # the person's own case page has no graph link; the task force's has
-    assert 'data-testid="case-graph-link"' in client.get(f"/outbreak/cases/{third.pk}/").content.decode()
+    assert 'data-testid="case-graph"' in client.get(f"/outbreak/cases/{third.pk}/").content.decode()
+    fragment = client.get(f"/outbreak/cases/{third.pk}/graph/", headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith("<div") and fragment.count("<circle") == 3 and "<html" not in fragment
+    assert 'stroke-width="4"' in fragment  # the case itself is outlined
     own = Client()
     own.force_login(org["users"]["staff"])
-    assert 'data-testid="case-graph-link"' not in own.get(f"/outbreak/cases/{staff_case.pk}/").content.decode()
+    assert 'data-testid="case-graph"' not in own.get(f"/outbreak/cases/{staff_case.pk}/").content.decode()
     assert own.get(f"/outbreak/cases/{staff_case.pk}/graph/").status_code == 403
