@@ -91,6 +91,16 @@ def _check_case(actor: Actor, case: Case, *, cluster: Cluster | None = None) -> 
     return None
 
 
+def _lock_and_recheck(actor: Actor, case_ids: list[int], *, cluster: Cluster | None = None) -> None:
+    """Lock the cases' rows (in id order) and check again, inside the write's transaction, that no other
+    active cluster took one of them meanwhile: two task-force members filing the same case into two
+    clusters at once end with one membership."""
+    locked = list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk"))
+    problems = [m for m in (_check_case(actor, c, cluster=cluster) for c in locked) if m]
+    if problems:
+        raise ValidationError({"cases" if cluster is None else "case": problems})
+
+
 # ---------------------------------------------------------------------------------------------------
 # Clusters
 
@@ -116,6 +126,7 @@ def cluster_create(*, actor: Actor, name: str, cases: Sequence[Case], note: str 
         raise ValidationError(errors)
     now = timezone.now()
     with transaction.atomic():
+        _lock_and_recheck(actor, list(unique))
         cluster = Cluster.objects.create(
             government_id=actor.government_id, name=name, note=note[:250], created_by=actor.user
         )
@@ -145,6 +156,7 @@ def cluster_add_case(*, actor: Actor, cluster: Cluster, case: Case) -> ClusterMe
         raise ValidationError({"case": [problem]})
     with transaction.atomic():
         Cluster.objects.select_for_update().filter(pk=cluster.pk).first()
+        _lock_and_recheck(actor, [case.pk], cluster=cluster)
         if cluster.members.filter(case=case, removed_at__isnull=True).exists():
             raise ValidationError({"case": [_("Case #%(pk)s is already in this cluster.") % {"pk": case.pk}]})
         member = ClusterMember.objects.create(
