@@ -130,7 +130,7 @@ def cluster_create(*, actor: Actor, name: str, cases: Sequence[Case], note: str 
         cluster = Cluster.objects.create(
             government_id=actor.government_id, name=name, note=note[:250], created_by=actor.user
         )
-        for case in unique.values():
+        for case in sorted(unique.values(), key=lambda c: c.pk):
             ClusterMember.objects.create(
                 government_id=actor.government_id, cluster=cluster, case=case, added_at=now, added_by=actor.user
             )

@@ -125,12 +125,16 @@ def layout(
     nodes: Sequence[Node],
     edges: Sequence[Edge],
     *,
-    column: float = 110.0,
-    row: float = 90.0,
-    margin: float = 30.0,
+    column: float = 76.0,
+    row: float = 76.0,
+    gap: float = 24.0,
+    margin: float = 14.0,
     radius: float = 22.0,
+    max_columns: int = 4,
 ) -> Layout:
-    """Positions of the nodes (centres) in layers by generation, top to bottom, each layer centred."""
+    """Positions of the nodes (centres) in layers by generation, top to bottom, each row centred. A
+    generation wider than ``max_columns`` wraps onto further rows (phone screens are narrow); ``gap``
+    separates one generation from the next."""
     by_id = {n.id: n for n in nodes}
     if not by_id:
         return Layout(radius=radius)
@@ -142,23 +146,27 @@ def layout(
     layers: dict[int, list[str]] = defaultdict(list)
     for node_id, g in level.items():
         layers[g].append(node_id)
-    widest = max(len(v) for v in layers.values())
-    width = 2 * margin + widest * column
+    columns = max(1, min(max_columns, max(len(v) for v in layers.values())))
+    width = 2 * margin + columns * column
     x_of: dict[str, float] = {}
     placed: list[PlacedNode] = []
+    top = margin
     for g in sorted(layers):
 
-        def key(node_id: str) -> tuple[float, str]:
+        def key(node_id: str) -> tuple[float, int, str]:
             xs = [x_of[p] for p in parents[node_id] if p in x_of]
-            return (sum(xs) / len(xs) if xs else -1.0, node_id)
+            return (sum(xs) / len(xs) if xs else -1.0, len(node_id), node_id)
 
         members = sorted(layers[g], key=key)
-        offset = margin + (widest - len(members)) * column / 2
-        for i, node_id in enumerate(members):
-            x = offset + i * column + column / 2
-            y = margin + g * row + radius
-            x_of[node_id] = x
-            placed.append(PlacedNode(by_id[node_id], g, x, y))
+        for start in range(0, len(members), columns):
+            chunk = members[start : start + columns]
+            offset = margin + (columns - len(chunk)) * column / 2
+            for i, node_id in enumerate(chunk):
+                x = offset + i * column + column / 2
+                x_of[node_id] = x
+                placed.append(PlacedNode(by_id[node_id], g, x, top + radius))
+            top += row
+        top += gap
     where = {p.node.id: p for p in placed}
     drawn: list[PlacedEdge] = []
     seen: set[tuple[str, str]] = set()
@@ -181,5 +189,5 @@ def layout(
                 round(b.y - uy * (radius + 4), 1),
             )
         )
-    height = 2 * margin + (max(layers) + 1) * row
+    height = top - gap + margin
     return Layout(nodes=placed, edges=drawn, width=width, height=height, radius=radius)

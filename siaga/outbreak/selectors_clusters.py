@@ -71,7 +71,9 @@ def cluster_get(*, actor: Actor, pk: int, ip_address: str | None = None, log: bo
 
 def cluster_members(*, cluster: Cluster, history: bool = False) -> QuerySet[ClusterMember]:
     """The current members (``history``: every membership row, removed ones too)."""
-    qs = cluster.members.select_related("case__employee__unit", "added_by", "removed_by")
+    qs = cluster.members.select_related("case__employee__unit", "added_by", "removed_by").order_by(
+        "added_at", "case_id"
+    )
     return qs if history else qs.filter(removed_at__isnull=True)
 
 

@@ -35,18 +35,30 @@ def test_layers_are_rows_top_to_bottom_and_each_row_is_centred():
         [Edge("a", "b"), Edge("a", "c"), Edge("a", "d")],
         column=100,
         row=80,
+        gap=20,
         margin=10,
         radius=20,
     )
     where = {p.node.id: p for p in result.nodes}
     assert result.generations == 2
-    assert result.width == 2 * 10 + 3 * 100 and result.height == 2 * 10 + 2 * 80
-    assert where["a"].y == 30 and {where[k].y for k in "bcd"} == {110}
+    assert result.width == 2 * 10 + 3 * 100
+    assert result.height == 10 + 80 + 20 + 80 + 10
+    assert where["a"].y == 30 and {where[k].y for k in "bcd"} == {10 + 80 + 20 + 20}
     assert where["a"].x == 160  # centred above its three children
     assert [where[k].x for k in "bcd"] == [60, 160, 260]
     # each edge runs from the parent's circle to just short of the child's (room for the arrow head)
     down = next(e for e in result.edges if e.target == "c")
-    assert (down.x1, down.y1, down.x2, down.y2) == (160, 50, 160, 110 - 24)
+    assert (down.x1, down.y1, down.x2, down.y2) == (160, 50, 160, 130 - 24)
+
+
+def test_a_wide_generation_wraps_onto_more_rows_for_phones():
+    result = layout(nodes(*[str(i) for i in range(1, 11)]), [], column=100, row=80, gap=20, margin=10, max_columns=4)
+    rows = sorted({p.y for p in result.nodes})
+    assert len(rows) == 3 and rows[1] - rows[0] == 80  # 4 + 4 + 2, all of generation 0
+    assert result.width == 2 * 10 + 4 * 100
+    last = sorted(p.x for p in result.nodes if p.y == rows[2])
+    assert last == [160, 260]  # the short row is centred
+    assert [p.node.id for p in sorted(result.nodes, key=lambda p: (p.y, p.x))][:5] == ["1", "2", "3", "4", "5"]
 
 
 def test_children_sit_under_their_parents():
