@@ -510,6 +510,14 @@ def fmt_ratio(value: float | None) -> str:
     return number_format(value, decimal_pos=1)
 
 
+def fmt_percent(value: float | None) -> str:
+    """An attack rate (0–1) as a percentage: "30%", "0,7%"."""
+    if value is None:
+        return "—"
+    percent = 100 * value
+    return number_format(percent, decimal_pos=1 if 0 < percent < 10 else 0) + "%"
+
+
 def fmt_p(value: float) -> str:
     if value < 0.001:
         return "< " + number_format(0.001, decimal_pos=3)

@@ -114,6 +114,8 @@ def _finding_context(finding: SourceFinding, verdicts: dict[tuple[str, str], Sou
                 {
                     **row,
                     "label": services.place_label(row),
+                    "ar_exposed": services.fmt_percent(row["attack_rate_exposed"]),
+                    "ar_unexposed": services.fmt_percent(row["attack_rate_unexposed"]),
                     "rr_text": services.fmt_ratio(row["risk_ratio"]),
                     "ci_text": (
                         f"{services.fmt_ratio(row['ci95'][0])}–{services.fmt_ratio(row['ci95'][1])}"

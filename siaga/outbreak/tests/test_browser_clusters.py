@@ -48,7 +48,8 @@ def test_the_task_force_names_the_cluster_finds_the_source_and_confirms_it(page,
     floor_table = page.get_by_test_id("ranking-floor")
     first_row = floor_table.locator("tbody tr").first
     expect(first_row).to_contain_text("Menara Wijaya lantai 5")
-    expect(first_row).to_contain_text("6 / 20")
+    expect(first_row).to_contain_text("6 / 20 (30%)")
+    expect(first_row).to_contain_text("1 / 140 (0,7%)")
     first_row.get_by_role("button", name="Konfirmasi").click()
     expect(page.locator(".messages")).to_contain_text("Keputusan Anda tentang sumber tercatat.")
     expect(page.get_by_test_id("ranking-floor").locator("tbody tr").first).to_contain_text(

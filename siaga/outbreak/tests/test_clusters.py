@@ -161,6 +161,11 @@ def test_the_sentence_reads_in_indonesian_with_indonesian_numbers(task_force, ou
         assert clusters.fmt_int(6900) == "6.900"
         assert clusters.fmt_ratio(2.54) == "2,5"
         assert clusters.fmt_p(0.0123) == "= 0,012"
+        assert (clusters.fmt_percent(0.3), clusters.fmt_percent(1 / 140), clusters.fmt_percent(0.0)) == (
+            "30%",
+            "0,7%",
+            "0%",
+        )
 
 
 def test_nothing_stands_out_when_the_cases_are_spread_like_everyone_else(org, task_force, places):
