@@ -21,6 +21,7 @@ from siaga.attendance.api import router as attendance_router
 from siaga.meetings.api import router as meetings_router
 from siaga.org.api import router as org_router
 from siaga.outbreak.api import router as outbreak_router
+from siaga.outbreak.api_clusters import router as outbreak_clusters_router
 from siaga.outbreak.api_followup import router as outbreak_followup_router
 from siaga.workday.api import router as workday_router
 
@@ -96,3 +97,4 @@ api.add_router("/v1/", workday_router)
 api.add_router("/v1/", meetings_router)
 api.add_router("/v1/", outbreak_router)
 api.add_router("/v1/", outbreak_followup_router)
+api.add_router("/v1/", outbreak_clusters_router)

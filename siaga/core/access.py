@@ -444,3 +444,13 @@ def scope_cases(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if actor.employee_id:
         return qs.filter(employee_id=actor.employee_id)
     return qs.none()
+
+
+# outbreak: clusters and source finding
+
+
+def scope_clusters(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Clusters (and their findings): the health task force sees its government's; nobody else any."""
+    if not actor.is_authenticated or not actor.has_perm(Perm.VIEW_HEALTH):
+        return qs.none()
+    return scope_government(actor, qs)

@@ -351,3 +351,127 @@ class Anonymisation(TenantModel):
     class Meta:
         verbose_name = _("anonymisation")
         verbose_name_plural = _("anonymisations")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Clusters and source finding
+
+
+class Cluster(TenantModel):
+    """Linked cases the task force names (e.g. "Klaster Menara Wijaya"); members join and leave through
+    ``ClusterMember`` rows, which keep who added or removed each case and when."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=150)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    note = models.CharField(_("note"), max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+        ordering = ["status", "-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["government", "name"], name="cluster_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClusterMember(TenantModel):
+    """A case in a cluster; a removed member keeps its row (``removed_at`` set) as history."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="members")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="cluster_memberships")
+    added_at = models.DateTimeField(_("added"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("cluster member")
+        verbose_name_plural = _("cluster members")
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "case"], condition=Q(removed_at__isnull=True), name="cluster_member_unique"
+            ),
+        ]
+
+
+class SourceFinding(TenantModel):
+    """One run of source finding for a cluster: the places ranked at room, floor and building level
+    (``rankings``: ``{level: [place rows]}``), the space-time scan (``scan``) and the conclusion."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="findings")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    period_start = models.DateField(_("exposure period from"), null=True, blank=True)
+    period_end = models.DateField(_("exposure period until"), null=True, blank=True)
+    population = models.PositiveIntegerField(_("people present"), default=0)
+    cases = models.PositiveIntegerField(_("cases present"), default=0)
+    cases_without_presence = models.JSONField(default=list, blank=True)  # case ids
+    rankings = models.JSONField(default=dict, blank=True)
+    scan = models.JSONField(null=True, blank=True)
+    conclusion = models.JSONField(null=True, blank=True)
+    replicates = models.PositiveIntegerField(default=999)
+    seed = models.IntegerField(default=0)
+    progress = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("source finding")
+        verbose_name_plural = _("source findings")
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class SourceVerdict(TenantModel):
+    """The task force's word on a candidate place: confirmed or rejected as the source. Every decision
+    is a new row; the latest one per place is the current verdict."""
+
+    class Verdict(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed as the source")
+        REJECTED = "rejected", _("Rejected")
+
+    finding = models.ForeignKey(SourceFinding, on_delete=models.CASCADE, related_name="verdicts")
+    level = models.CharField(_("level"), max_length=10)
+    place = models.CharField(_("place"), max_length=60)
+    label = models.CharField(_("place"), max_length=250)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
+    note = models.CharField(_("note"), max_length=250, blank=True)
+    decided_at = models.DateTimeField(_("when"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("source verdict")
+        verbose_name_plural = _("source verdicts")
+        ordering = ["decided_at", "pk"]

@@ -27,3 +27,7 @@ urlpatterns = [
         "cases/<int:pk>/reclassify-symptomatic/", views_followup.reclassify_symptomatic, name="reclassify_symptomatic"
     ),
 ]
+
+from siaga.outbreak.urls_clusters import urlpatterns as cluster_urlpatterns  # noqa: E402
+
+urlpatterns += cluster_urlpatterns

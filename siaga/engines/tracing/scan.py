@@ -19,7 +19,7 @@ place on some days more than their habits and the day totals explain do.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,10 +86,12 @@ def space_time_scan(
     replicates: int = DEFAULT_REPLICATES,
     seed: int = 0,
     max_window: float = 0.5,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ScanResult | None:
     """The most likely space-time cluster of the index cases' presence in ``period`` (both dates
     included) and its Monte-Carlo p-value; ``None`` when there is no case-day to scan or no cylinder
-    holds more case-days than expected."""
+    holds more case-days than expected. ``on_progress`` is called with the number of replicates done,
+    every 50 replicates and at the end (it does not change the result)."""
     clock = Clock(tz)
     first, last = period
     n_days = (last - first).days + 1
@@ -155,10 +157,12 @@ def space_time_scan(
 
     rng = np.random.default_rng(seed)
     exceed = 0
-    for _ in range(replicates):
+    for done in range(1, replicates + 1):
         replicate = _llr(window_counts(rng.permutation(ev_day)), expected, float(total)).max()
         if replicate >= best_llr - 1e-9 * max(1.0, best_llr):
             exceed += 1
+        if on_progress is not None and (done % 50 == 0 or done == replicates):
+            on_progress(done)
     zone_places = {places[i] for i in members[z]}
     lo, hi = int(starts[w]), int(ends[w])
     in_cluster = sorted({person for person, place, day in ordered if place in zone_places and lo <= day < hi})

@@ -85,3 +85,15 @@ def test_habits_alone_are_not_a_cluster() -> None:
 def test_no_case_present_in_the_period_gives_no_scan() -> None:
     records = [stay("c00", "mw/1/101", dt.date(2026, 11, 1))]
     assert space_time_scan(records, index_cases(1), PERIOD, replicates=9) is None
+
+
+def test_progress_is_reported_without_changing_the_result() -> None:
+    rng = random.Random(1)
+    records = habits(rng, 20)
+    for i in range(8):
+        records.append(stay(f"c{i:02d}", "mw/5/aula", dt.date(2026, 10, 13), (9, 12)))
+    seen: list[int] = []
+    with_progress = space_time_scan(records, index_cases(20), PERIOD, replicates=120, seed=3, on_progress=seen.append)
+    without = space_time_scan(records, index_cases(20), PERIOD, replicates=120, seed=3)
+    assert seen == [50, 100, 120]
+    assert with_progress == without
