@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "siaga.workday",
     "siaga.meetings",
     "siaga.outbreak",
+    "siaga.measures",
     "siaga.demo",
 ]
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from siaga.attendance import selectors as attendance_selectors
 from siaga.attendance.models import AttendanceException, CheckIn, CheckInMode, Presence
 from siaga.core.services import audit_record
+from siaga.measures.selectors import wfo_refusal
 from siaga.org.authority import Action, can_act
 from siaga.org.models import Building, Employee, Floor, Room, SpaceStatus
 from siaga.rostering import selectors as rostering_selectors
@@ -254,6 +255,8 @@ def check_in_made(
             errors["__all__"] = _("Your floor (%(floor)s) is closed today. Work from home and check in as WFH.") % {
                 "floor": str(floor)
             }
+        elif refusal := wfo_refusal(building=building, floor=floor, day=day):
+            errors["__all__"] = refusal
         elif reason in health_reasons:
             # An exception never overrides a health order.
             errors["__all__"] = str(_UNAVAILABLE_MESSAGES[reason])

@@ -24,10 +24,11 @@ from siaga.rostering.models import Absence
 pytestmark = pytest.mark.django_db
 
 #: token, role assignments, employee (with workplace and delegations), open/retried check-ins, the day's
-#: facts (roster, shift times, exception, leave/absence, policy), savepoint, 3 inserts, release
-API_QUERIES = 10
+#: facts (roster, shift times, exception, leave/absence, policy), building measures in force, savepoint,
+#: 3 inserts, release
+API_QUERIES = 11
 #: the same without the token, plus the session and the user
-PAGE_QUERIES = 11
+PAGE_QUERIES = 12
 
 
 def _api(gov: Any, user: Any) -> tuple[Client, dict[str, str]]:
