@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from siaga.core.access import Actor, Perm
 from siaga.core.models import Government, Role, RoleAssignment
@@ -859,7 +860,10 @@ def disinfection_overdue_alert(*, today: dt.date | None = None) -> int:
                 notify(
                     user=user,
                     government=government,
-                    subject=_("%(n)d disinfection tasks are overdue") % {"n": len(tasks)},
+                    subject=ngettext(
+                        "%(n)d disinfection task is overdue", "%(n)d disinfection tasks are overdue", len(tasks)
+                    )
+                    % {"n": len(tasks)},
                     body=_("These disinfection tasks were not done on their date: %(tasks)s.") % {"tasks": lines},
                     link=link,
                 )

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from siaga.core import access
@@ -151,7 +152,11 @@ def disinfection_create(request: HttpRequest) -> HttpResponse:
                 exc = ValidationError({("team_nips" if k == "team" else k): v for k, v in exc.error_dict.items()})
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("%(n)d disinfection tasks scheduled.") % {"n": len(tasks)})
+            messages.success(
+                request,
+                ngettext("%(n)d disinfection task scheduled.", "%(n)d disinfection tasks scheduled.", len(tasks))
+                % {"n": len(tasks)},
+            )
             return redirect("measures:disinfection_detail", pk=tasks[0].pk)
     return render(request, "measures/disinfection_form.html", {"form": form}, status=422 if form.errors else 200)
 
