@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from siaga.attendance import selectors as attendance_selectors
 from siaga.attendance.models import AttendanceException, CheckIn, CheckInMode, Presence
 from siaga.core.services import audit_record
-from siaga.measures.selectors import wfo_refusal
+from siaga.measures.selectors import MeasureCheck, floor_capacity_guard, measure_check
 from siaga.org.authority import Action, can_act
 from siaga.org.models import Building, Employee, Floor, Room, SpaceStatus
 from siaga.rostering import selectors as rostering_selectors
@@ -226,6 +226,7 @@ def check_in_made(
     exception_id = facts.exception_id
     building, floor = workplace_of(employee)
     distance: int | None = None
+    measures = MeasureCheck()
     if mode == CheckInMode.WFO and not errors:
         health_reasons = {"isolation", "quarantine"}
         reason = facts.unavailable
@@ -255,8 +256,8 @@ def check_in_made(
             errors["__all__"] = _("Your floor (%(floor)s) is closed today. Work from home and check in as WFH.") % {
                 "floor": str(floor)
             }
-        elif refusal := wfo_refusal(building=building, floor=floor, day=day):
-            errors["__all__"] = refusal
+        elif (measures := measure_check(building=building, floor=floor, day=day)).refusal:
+            errors["__all__"] = measures.refusal
         elif reason in health_reasons:
             # An exception never overrides a health order.
             errors["__all__"] = str(_UNAVAILABLE_MESSAGES[reason])
@@ -300,6 +301,8 @@ def check_in_made(
         with transaction.atomic():
             if open_now is not None:
                 _close_forgotten(open_now)
+            if measures.capacity is not None and floor is not None:  # a restricted floor
+                floor_capacity_guard(floor=floor, day=day, capacity=measures.capacity)
             record.save()
             if mode == CheckInMode.WFO and building is not None:
                 presence_record(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -80,15 +81,39 @@ def building_closure_on(building: Building, day: dt.date) -> BuildingMeasure | N
     return None
 
 
-def wfo_refusal(*, building: Building | None, floor: Floor | None, day: dt.date) -> str | None:
-    """Why an office check-in at ``building``/``floor`` on ``day`` is refused by a measure, or None.
+@dataclass(frozen=True)
+class MeasureCheck:
+    """What the building measures say about an office check-in: ``refusal`` (a message) when it is
+    refused; ``capacity`` when the floor is restricted (the check-in must then take
+    ``attendance.services``' floor lock and count again: ``floor_capacity_guard``)."""
+
+    refusal: str | None = None
+    capacity: int | None = None
+
+
+def _full_message(floor: Floor, building: Building, capacity: int) -> str:
+    return ngettext(
+        "Floor %(floor)s of %(building)s is limited to %(capacity)d person today and is full. Work from home "
+        "and check in as WFH, or try again when someone has checked out.",
+        "Floor %(floor)s of %(building)s is limited to %(capacity)d people today and is full. Work from home "
+        "and check in as WFH, or try again when someone has checked out.",
+        capacity,
+    ) % {"floor": floor.number, "building": building.name, "capacity": capacity}
+
+
+def open_office_check_ins(*, floor: Floor, day: dt.date) -> int:
+    from siaga.attendance.models import CheckIn, CheckInMode
+
+    return CheckIn.objects.filter(floor=floor, date=day, mode=CheckInMode.WFO, checked_out_at__isnull=True).count()
+
+
+def measure_check(*, building: Building | None, floor: Floor | None, day: dt.date) -> MeasureCheck:
+    """Whether an office check-in at ``building``/``floor`` on ``day`` is allowed by the measures.
 
     Closed: refused with the reason. Restricted: refused once the open office check-ins on the floor
     reach the restricted capacity. One query when no measure is in force there (the common case)."""
-    from siaga.attendance.models import CheckIn, CheckInMode
-
     if building is None:
-        return None
+        return MeasureCheck()
     measures = [
         m
         for m in BuildingMeasure.objects.filter(
@@ -101,25 +126,36 @@ def wfo_refusal(*, building: Building | None, floor: Floor | None, day: dt.date)
         closing.building = building
         if floor is not None and closing.floor_id is not None:
             closing.floor = floor
-        return _("%(place)s is closed from %(start)s to %(end)s (%(reason)s). Work from home and check in as WFH.") % {
-            "place": closing.place_label,
-            "start": date_format(closing.start, "j M"),
-            "end": date_format(closing.end, "j M"),
-            "reason": closing.reason,
-        }
+        return MeasureCheck(
+            refusal=_("%(place)s is closed from %(start)s to %(end)s (%(reason)s). Work from home and check in as WFH.")
+            % {
+                "place": closing.place_label,
+                "start": date_format(closing.start, "j M"),
+                "end": date_format(closing.end, "j M"),
+                "reason": closing.reason,
+            }
+        )
     if floor is None or not measures:
-        return None
+        return MeasureCheck()
     capacity = min(m.capacity_for(floor.distancing_capacity) for m in measures)
-    present = CheckIn.objects.filter(floor=floor, date=day, mode=CheckInMode.WFO, checked_out_at__isnull=True).count()
-    if present < capacity:
-        return None
-    return ngettext(
-        "Floor %(floor)s of %(building)s is limited to %(capacity)d person today and is full. Work from home "
-        "and check in as WFH, or try again when someone has checked out.",
-        "Floor %(floor)s of %(building)s is limited to %(capacity)d people today and is full. Work from home "
-        "and check in as WFH, or try again when someone has checked out.",
-        capacity,
-    ) % {"floor": floor.number, "building": building.name, "capacity": capacity}
+    if open_office_check_ins(floor=floor, day=day) < capacity:
+        return MeasureCheck(capacity=capacity)
+    return MeasureCheck(refusal=_full_message(floor, building, capacity), capacity=capacity)
+
+
+def wfo_refusal(*, building: Building | None, floor: Floor | None, day: dt.date) -> str | None:
+    """Why an office check-in at ``building``/``floor`` on ``day`` is refused by a measure, or None."""
+    return measure_check(building=building, floor=floor, day=day).refusal
+
+
+def floor_capacity_guard(*, floor: Floor, day: dt.date, capacity: int) -> None:
+    """Inside the check-in's transaction: lock the floor row and count again, so that concurrent check-ins
+    on a restricted floor cannot together exceed its capacity."""
+    from django.core.exceptions import ValidationError
+
+    Floor.objects.select_for_update().filter(pk=floor.pk).first()
+    if open_office_check_ins(floor=floor, day=day) >= capacity:
+        raise ValidationError({"__all__": _full_message(floor, floor.building, capacity)})
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -193,7 +193,11 @@ def measure_lift(
     if len(note) > 300:
         raise ValidationError({"note": _("Keep the note under 300 characters.")})
     with transaction.atomic():
-        locked = BuildingMeasure.objects.select_for_update().select_related("building", "floor").get(pk=measure.pk)
+        locked = (
+            BuildingMeasure.objects.select_for_update(of=("self",))
+            .select_related("building", "floor")
+            .get(pk=measure.pk)
+        )
         if locked.status != BuildingMeasure.Status.ACTIVE:
             raise ValidationError(_("This measure has already been lifted."))
         if locked.end < today:
