@@ -31,7 +31,7 @@ class MeasureForm(forms.Form):
         help_text=_("For a restriction of one floor."),
     )
     capacity_percent = forms.IntegerField(
-        label=_("At most (% of the distancing capacity)"), required=False, min_value=0, max_value=100
+        label=_("At most (percentage of the distancing capacity)"), required=False, min_value=0, max_value=100
     )
     start = forms.DateField(label=_("First day"), widget=DATE)
     end = forms.DateField(label=_("Last day"), widget=DATE)

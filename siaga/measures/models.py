@@ -36,7 +36,7 @@ class BuildingMeasure(TenantModel):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     capacity_people = models.PositiveIntegerField(_("at most (people)"), null=True, blank=True)
     capacity_percent = models.PositiveSmallIntegerField(
-        _("at most (% of the distancing capacity)"), null=True, blank=True
+        _("at most (percentage of the distancing capacity)"), null=True, blank=True
     )
     start = models.DateField(_("first day"))
     end = models.DateField(_("last day"))

@@ -175,3 +175,18 @@ def test_team_members_see_their_own_tasks_only(office, actor_of):
     assert selectors.disinfection_list(actor=actor_of(office["users"]["head"])).count() == 0
     assert selectors.disinfection_list(actor=actor_of(office["users"]["health"])).count() == 2
     assert selectors.disinfection_list(actor=actor_of(office["users"]["admin"])).count() == 2
+
+
+def test_the_demo_records_a_past_disinfection_as_the_system(office, media):
+    last_week = timezone.localdate() - dt.timedelta(days=7)
+    [task] = schedule(office, scheduled_date=last_week, today=last_week, team=[], team_name="Tim BPBD")
+    finished = timezone.make_aware(dt.datetime.combine(last_week, dt.time(15, 30)))
+    done = services.disinfection_complete(task=task, photo=upload(image_bytes()), actor=None, completed_at=finished)
+    assert (done.status, done.completed_at, done.completed_by) == ("done", finished, None)
+    assert selectors.disinfection_overdue(actor=_health(office)).count() == 0
+
+
+def _health(office: dict[str, Any]) -> Any:
+    from siaga.core.access import actor_for_user
+
+    return actor_for_user(office["users"]["health"])
