@@ -178,7 +178,7 @@ def measure_set(
             },
         )
         _notify_affected(measure=measure, today=today, lifted=False)
-        transaction.on_commit(partial(_sync_after_commit, government_id=government.pk, actor=actor, today=today))
+        transaction.on_commit(partial(_sync_later, government_id=government.pk, today=today))
     return measure
 
 
@@ -215,7 +215,7 @@ def measure_lift(
             changes={"status": ["active", "lifted"], "note": locked.lift_note},
         )
         _notify_affected(measure=locked, today=today, lifted=True)
-        transaction.on_commit(partial(_sync_after_commit, government_id=government.pk, actor=actor, today=today))
+        transaction.on_commit(partial(_sync_later, government_id=government.pk, today=today))
     return locked
 
 
@@ -315,11 +315,11 @@ def _notify_affected(*, measure: BuildingMeasure, today: dt.date, lifted: bool) 
 # The roster obeys the measures
 
 
-def _sync_after_commit(*, government_id: int, actor: Actor | None, today: dt.date) -> None:
-    try:
-        roster_sync(government_id=government_id, actor=actor, today=today)
-    except Exception:  # the measure stays set; the periodic job tries again
-        logger.exception("replanning after a building measure failed (government %s)", government_id)
+def _sync_later(*, government_id: int, today: dt.date) -> None:
+    """Queue the roster check (building roster problems takes a while at regency scale)."""
+    from siaga.measures.tasks import sync_rosters
+
+    sync_rosters.enqueue(government_id, today.isoformat())
 
 
 def _floor_keys(problem: dict[str, Any]) -> dict[str, str]:

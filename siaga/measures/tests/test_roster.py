@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from siaga.engines.roster.check import check
 from siaga.engines.roster.types import parse_plan, parse_problem
 from siaga.measures import services as measures
 from siaga.measures.models import BuildingMeasure, MeasureReplan
+from siaga.measures.tasks import sync_rosters
 from siaga.org.models import Floor
 from siaga.rostering import services
 from siaga.rostering.models import RosterAssignment, RosterPlan
@@ -82,6 +84,14 @@ def office_on_five(org, days, day):
     return sorted(k[0] for k, v in days.items() if k[0] in team and k[1] == day and v[0] == "wfo")
 
 
+def synced(org):
+    """The background check queued by setting or lifting a measure, run now."""
+    queued = DBTaskResult.objects.filter(task_path="siaga.measures.tasks.sync_rosters", status="READY")
+    assert [row.args_kwargs["args"] for row in queued] == [[org["government"].pk, TODAY.isoformat()]]
+    queued.delete()
+    return sync_rosters.call(org["government"].pk, TODAY.isoformat())
+
+
 def close_floor_five(org):
     return measures.measure_set(
         government=org["government"],
@@ -101,6 +111,7 @@ def test_closing_a_floor_for_three_days_replans_only_what_it_must(two_floors):
     assert all(len(office_on_five(org, before, d)) == 2 for d in CLOSED), "the plan used floor 5 before"
 
     close_floor_five(org)
+    assert synced(org) == 1
     first = replan_of(original)
     problem = parse_problem(first.problem)
     assert (first.start, first.end, problem.frozen_until) == (CLOSED[0], END, None)
@@ -140,11 +151,13 @@ def test_lifting_the_closure_gives_the_days_back(two_floors):
     org = two_floors
     original = publish(org)
     measure = close_floor_five(org)
+    synced(org)
     finish(replan_of(original))
     after = finish(MeasureReplan.objects.get(finished=False).plan)  # the days after the closure
     assert [office_on_five(org, published(), d) for d in CLOSED] == [[], [], []]
     measures.measure_lift(measure=measure)
     assert BuildingMeasure.objects.get(pk=measure.pk).status == "lifted"
+    assert synced(org) == 1
     reopened = MeasureReplan.objects.get(finished=False)
     assert reopened.first_day == CLOSED[0]
     finish(reopened.plan)
@@ -166,5 +179,6 @@ def test_a_restricted_floor_is_planned_within_the_limit(two_floors):
         end=CLOSED[-1],
         reason="Klaster dalam penyelidikan",
     )
+    synced(org)
     finish(replan_of(original))
     assert [len(office_on_five(org, published(), d)) for d in CLOSED] == [1, 1, 1]
