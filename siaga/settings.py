@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "siaga.workday",
     "siaga.meetings",
     "siaga.outbreak",
+    "siaga.measures",
     "siaga.demo",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("workday/", include("siaga.workday.urls")),
     path("meetings/", include("siaga.meetings.urls")),
     path("outbreak/", include("siaga.outbreak.urls")),
+    path("measures/", include("siaga.measures.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/login/", core_views.LoginView.as_view()),

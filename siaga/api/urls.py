@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from siaga.api.auth import SessionAuth, TokenAuth
 from siaga.attendance.api import router as attendance_router
+from siaga.measures.api import router as measures_router
 from siaga.meetings.api import router as meetings_router
 from siaga.org.api import router as org_router
 from siaga.outbreak.api import router as outbreak_router
@@ -98,3 +99,4 @@ api.add_router("/v1/", meetings_router)
 api.add_router("/v1/", outbreak_router)
 api.add_router("/v1/", outbreak_followup_router)
 api.add_router("/v1/", outbreak_clusters_router)
+api.add_router("/v1/", measures_router)

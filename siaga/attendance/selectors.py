@@ -20,6 +20,7 @@ from siaga.core.access import Actor, Perm, scope_check_ins, scope_employees, sco
 from siaga.core.models import Role
 from siaga.core.prepared import execute, statement_name
 from siaga.core.services import audit_record
+from siaga.measures.models import BuildingMeasure
 from siaga.org.models import Building, Employee, Floor, Room, Unit
 from siaga.rostering.models import Absence, GovernmentPolicy, Leave, RosterAssignment, RosterPlan, WorkPolicy
 
@@ -60,7 +61,8 @@ class DayFacts:
     winning), the shift's start and end (``plan_shift_times``), the unit head's exception, why the person is
     unavailable (``unavailability``: approved leave first, else the earliest absence) and the tolerances of
     the work policy in effect (``policy_in_effect``; 15 and 0 minutes without one); and the ids of the
-    person's open check-in and of the check-in made with the request's idempotency key, if any."""
+    person's open check-in and of the check-in made with the request's idempotency key, if any; and whether
+    a building measure is in force at the workplace (so that the common case needs no further read)."""
 
     mode: str | None
     shift: str
@@ -71,6 +73,8 @@ class DayFacts:
     early_leave_tolerance: int
     open_check_in_id: int | None = None
     retry_check_in_id: int | None = None
+    #: whether a building measure (``siaga.measures``) is in force on the day at the workplace given
+    measure_in_force: bool = False
 
 
 def _shift_times(shifts: Any, shift: str) -> tuple[dt.time, dt.time] | None:
@@ -100,6 +104,7 @@ def _day_facts_sql(vendor: str) -> str:
         "selection": q(GovernmentPolicy._meta.db_table),
         "policy": q(WorkPolicy._meta.db_table),
         "check_in": q(CheckIn._meta.db_table),
+        "measure": q(BuildingMeasure._meta.db_table),
     }
     return f"""
         SELECT r.mode, r.shift, r.shifts,
@@ -113,7 +118,10 @@ def _day_facts_sql(vendor: str) -> str:
           (SELECT c.id FROM {t["check_in"]} c WHERE c.employee_id = %(employee)s AND c.checked_out_at IS NULL
            ORDER BY c.id LIMIT 1),
           (SELECT c.id FROM {t["check_in"]} c WHERE c.employee_id = %(employee)s
-             AND c.idempotency_key = %(key)s AND c.idempotency_key <> '' ORDER BY c.id LIMIT 1)
+             AND c.idempotency_key = %(key)s AND c.idempotency_key <> '' ORDER BY c.id LIMIT 1),
+          EXISTS (SELECT 1 FROM {t["measure"]} m WHERE m.building_id = %(building)s AND m.status = %(active)s
+                  AND m."start" <= %(day)s AND m."end" >= %(day)s
+                  AND (m.floor_id IS NULL OR m.floor_id = %(floor)s))
         FROM (SELECT 1 AS one) o
         LEFT JOIN (
           SELECT a.mode, a.shift, {shifts} AS shifts
@@ -137,7 +145,14 @@ _DAY_FACTS_SQL: dict[str, tuple[str, str, list[str]]] = {}
 _NAMED = re.compile(r"%\((\w+)\)s")
 
 
-def day_facts(*, employee: Employee, day: dt.date, idempotency_key: str = "") -> DayFacts:
+def day_facts(
+    *,
+    employee: Employee,
+    day: dt.date,
+    idempotency_key: str = "",
+    building: Building | None = None,
+    floor: Floor | None = None,
+) -> DayFacts:
     """``DayFacts`` of ``employee`` on ``day``, with a single query."""
     vendor = connection.vendor
     if vendor not in _DAY_FACTS_SQL:
@@ -151,10 +166,15 @@ def day_facts(*, employee: Employee, day: dt.date, idempotency_key: str = "") ->
         "published": str(RosterPlan.Status.PUBLISHED),
         "approved": str(Leave.Status.APPROVED),
         "key": idempotency_key,
+        "building": building.pk if building is not None else None,
+        "floor": floor.pk if floor is not None else None,
+        "active": str(BuildingMeasure.Status.ACTIVE),
     }
     with connection.cursor() as cursor:
         execute(connection, cursor, name, sql, [values[v] for v in order])
-        mode, shift, shifts, exception_id, on_leave, absence, late, early, open_id, retry_id = cursor.fetchone()
+        (mode, shift, shifts, exception_id, on_leave, absence, late, early, open_id, retry_id, measure) = (
+            cursor.fetchone()
+        )
     shift = (shift or "") if mode is not None else ""
     has_policy = late is not None
     return DayFacts(
@@ -167,6 +187,7 @@ def day_facts(*, employee: Employee, day: dt.date, idempotency_key: str = "") ->
         early_leave_tolerance=early if has_policy else 0,
         open_check_in_id=open_id,
         retry_check_in_id=retry_id,
+        measure_in_force=bool(measure),
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from siaga.attendance import selectors as attendance_selectors
 from siaga.attendance.models import AttendanceException, CheckIn, CheckInMode, Presence
 from siaga.core.services import audit_record
+from siaga.measures.selectors import MeasureCheck, floor_capacity_guard, measure_check
 from siaga.org.authority import Action, can_act
 from siaga.org.models import Building, Employee, Floor, Room, SpaceStatus
 from siaga.rostering import selectors as rostering_selectors
@@ -189,7 +190,10 @@ def check_in_made(
     key = (idempotency_key or "").strip()[:64]
     # One read for the day (roster, leave, absence, policy) that also finds a retry (same key) and the
     # open check-in (at most one each, by constraint); the records themselves only when there are any.
-    facts = attendance_selectors.day_facts(employee=employee, day=day, idempotency_key=key)
+    building, floor = workplace_of(employee)
+    facts = attendance_selectors.day_facts(
+        employee=employee, day=day, idempotency_key=key, building=building, floor=floor
+    )
     ids = {i for i in (facts.open_check_in_id, facts.retry_check_in_id) if i is not None}
     found = list(CheckIn.objects.filter(pk__in=ids)) if ids else []
     earlier = next((c for c in found if key and c.idempotency_key == key), None)
@@ -224,8 +228,8 @@ def check_in_made(
             accuracy = None
     shift_times = facts.shift_times
     exception_id = facts.exception_id
-    building, floor = workplace_of(employee)
     distance: int | None = None
+    measures = MeasureCheck()
     if mode == CheckInMode.WFO and not errors:
         health_reasons = {"isolation", "quarantine"}
         reason = facts.unavailable
@@ -255,6 +259,8 @@ def check_in_made(
             errors["__all__"] = _("Your floor (%(floor)s) is closed today. Work from home and check in as WFH.") % {
                 "floor": str(floor)
             }
+        elif facts.measure_in_force and (measures := measure_check(building=building, floor=floor, day=day)).refusal:
+            errors["__all__"] = measures.refusal
         elif reason in health_reasons:
             # An exception never overrides a health order.
             errors["__all__"] = str(_UNAVAILABLE_MESSAGES[reason])
@@ -298,6 +304,8 @@ def check_in_made(
         with transaction.atomic():
             if open_now is not None:
                 _close_forgotten(open_now)
+            if measures.capacity is not None and floor is not None:  # a restricted floor
+                floor_capacity_guard(floor=floor, day=day, capacity=measures.capacity)
             record.save()
             if mode == CheckInMode.WFO and building is not None:
                 presence_record(

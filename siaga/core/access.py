@@ -48,6 +48,7 @@ class Perm(StrEnum):
     VIEW_PRESENCE = "view_presence"  # who was where and when (contact tracing)
     MANAGE_MEETINGS = "manage_meetings"  # request meetings and book rooms
     MANAGE_EVENTS = "manage_events"  # mass events (apel, diklat, bimtek) of the government
+    MANAGE_MEASURES = "manage_measures"  # building measures and disinfection tasks
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -63,9 +64,12 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_ATTENDANCE,
             Perm.MANAGE_MEETINGS,
             Perm.MANAGE_EVENTS,
+            Perm.MANAGE_MEASURES,
         }
     ),
-    Role.HEALTH: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.VIEW_HEALTH, Perm.VIEW_PRESENCE}),
+    Role.HEALTH: frozenset(
+        {Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.VIEW_HEALTH, Perm.VIEW_PRESENCE, Perm.MANAGE_MEASURES}
+    ),
     Role.SERVICE_OFFICER: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES}),
     DerivedRole.UNIT_HEAD: frozenset(
         {
@@ -454,3 +458,26 @@ def scope_clusters(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if not actor.is_authenticated or not actor.has_perm(Perm.VIEW_HEALTH):
         return qs.none()
     return scope_government(actor, qs)
+
+
+# ---------------------------------------------------------------------------------------------------
+# measures: building measures and disinfection tasks
+
+
+def scope_measures(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Building measures are notices about places (never about people): every member of the government sees them."""
+    if not actor.has_perm(Perm.VIEW_ORG) and not actor.has_perm(Perm.ATTEND):
+        return qs.none()
+    return scope_government(actor, qs)
+
+
+def scope_disinfections(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Disinfection tasks: the health task force and BKPSDM see the government's; a team member their own."""
+    if not actor.is_authenticated:
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.has_perm(Perm.MANAGE_MEASURES):
+        return qs
+    if actor.employee_id:
+        return qs.filter(pk__in=qs.filter(team__pk=actor.employee_id).values("pk"))
+    return qs.none()

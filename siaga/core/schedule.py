@@ -129,3 +129,30 @@ PERIODIC_JOBS += [
     PeriodicJob("symptom-checks-missed", dt.timedelta(minutes=10), _symptom_checks_missed),
     PeriodicJob("health-data-anonymise", dt.timedelta(hours=6), _health_data_anonymise),
 ]
+
+# measures: rosters follow the building measures (the day one starts or ends); overdue disinfection alerts
+
+
+def _measures_roster_sync() -> object:
+    from siaga.measures.services import roster_sync_all
+
+    return roster_sync_all()
+
+
+def _measure_replans_finish() -> object:
+    from siaga.measures.services import measure_replans_finish
+
+    return measure_replans_finish()
+
+
+def _disinfection_overdue_alert() -> object:
+    from siaga.measures.services import disinfection_overdue_alert
+
+    return disinfection_overdue_alert()
+
+
+PERIODIC_JOBS += [
+    PeriodicJob("measures-roster-sync", dt.timedelta(minutes=15), _measures_roster_sync),
+    PeriodicJob("measures-replans-finish", dt.timedelta(minutes=1), _measure_replans_finish),
+    PeriodicJob("disinfection-overdue-alert", dt.timedelta(hours=1), _disinfection_overdue_alert),
+]

@@ -10,7 +10,9 @@ Decisions the builder takes (see docs/policies.md):
 - **Sector**: the nearest ``UnitRosterSettings.sector`` on the unit or above it; else ``essential``
   when ``Unit.essential`` is set, otherwise ``non_essential``.
 - **Floors**: every floor a unit or employee of the problem sits on, as ``<building code>-<number>``
-  with its distancing capacity (0 when the floor or its building is closed). A unit without a floor
+  with its capacity in force on ``capacity_day`` (the first day being planned; the period start by
+  default): the distancing capacity, 0 when the floor or its building is closed, less under a building
+  measure (``siaga.measures.selectors.capacity_on``). A unit without a floor
   gets a virtual floor ``unit-<unit code>`` (building ``unit-<unit code>``) with capacity = its number
   of employees in the problem, so it never binds.
 - **Modes**: ``always_wfh`` when a policy exemption applies (age ≥ N on ``on``, pregnancy or
@@ -39,7 +41,7 @@ from siaga.core.calendar import WorkingCalendar
 from siaga.core.models import Government
 from siaga.core.services import audit_record
 from siaga.engines.roster import types as rt
-from siaga.org.models import Employee, Floor, Position, RiskProfile, SpaceStatus, Unit
+from siaga.org.models import Employee, Floor, Position, RiskProfile, Unit
 from siaga.rostering import caps
 from siaga.rostering.models import (
     Absence,
@@ -157,12 +159,16 @@ def problem_build(
     units: Iterable[Unit] | None = None,
     policy: WorkPolicy | None = None,
     on: dt.date | None = None,
+    capacity_day: dt.date | None = None,
 ) -> rt.Problem:
     """The roster problem of ``government`` for ``start``…``end`` (see the module docstring).
 
     ``units`` limits it to those units (exactly, not their sub-units); ``policy`` overrides the
-    selection; ``on`` (default ``start``) is the day the selection is read and ages are counted.
+    selection; ``on`` (default ``start``) is the day the selection is read and ages are counted;
+    ``capacity_day`` (default ``start``) the day whose floor capacities (building measures) apply.
     """
+    from siaga.measures.selectors import capacities_on
+
     if end < start:
         raise ValidationError({"end": _("The end date comes before the start date.")})
     on = on or start
@@ -186,11 +192,11 @@ def problem_build(
     chosen_units = [u for u in unit_qs.order_by("code") if size[u.pk]]
 
     floors: dict[str, rt.Floor] = {}
+    capacities = capacities_on(government_id=government.pk, day=capacity_day or start)
 
     def add_floor(floor: Floor) -> str:
-        closed = SpaceStatus.CLOSED in (floor.status, floor.building.status)
         key = floor_id(floor)
-        floors[key] = rt.Floor(key, floor.building.code, 0 if closed else floor.distancing_capacity)
+        floors[key] = rt.Floor(key, floor.building.code, capacities.get(floor.pk, 0))
         return key
 
     sector_health = unit_sector_and_health(government=government)

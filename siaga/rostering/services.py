@@ -669,7 +669,14 @@ def roster_replan_for_absence(
         if old.unit_id is not None:
             ids = unit_descendant_ids(government_id=old.government_id, unit_ids=[old.unit_id])
             units = list(Unit.objects.filter(pk__in=ids))
-        problem = problem_build(government=old.government, start=old.start, end=old.end, units=units)
+        frozen_until = max(today, old.start - dt.timedelta(days=1))
+        problem = problem_build(
+            government=old.government,
+            start=old.start,
+            end=old.end,
+            units=units,
+            capacity_day=frozen_until + dt.timedelta(days=1),
+        )
         span = rt.Unavailable(max(start, old.start), min(end, old.end), reason)
         people = []
         for person in problem.employees:
@@ -678,7 +685,6 @@ def roster_replan_for_absence(
             ):
                 person = dataclasses.replace(person, unavailable=(*person.unavailable, span))
             people.append(person)
-        frozen_until = max(today, old.start - dt.timedelta(days=1))
         problem = dataclasses.replace(
             problem,
             employees=tuple(people),

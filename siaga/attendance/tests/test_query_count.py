@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 
 #: token, employee (with workplace, delegations and whether they hold any assigned role: an ordinary ASN
 #: holds none, so their role assignments are not read), the day's facts (roster, shift times, exception,
-#: leave/absence, policy, open and retried check-ins), savepoint, 3 inserts, release
+#: leave/absence, policy, open and retried check-ins, whether a building measure is in force on the
+#: person's floor), savepoint, 3 inserts, release
 API_QUERIES = 8
 #: the same without the token, plus the session and the user
 PAGE_QUERIES = 9
