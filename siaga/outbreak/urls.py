@@ -1,6 +1,6 @@
 from django.urls import path
 
-from siaga.outbreak import views
+from siaga.outbreak import views, views_dashboard
 
 app_name = "outbreak"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("cases/<int:pk>/contacts/<int:contact_pk>/decision/", views.contact_decide, name="contact_decide"),
     path("mine/", views.my_cases, name="my_cases"),
     path("rules/", views.rule_sets, name="rule_sets"),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("dashboard/export/<slug:kind>.<slug:fmt>", views_dashboard.export, name="export"),
 ]
