@@ -87,6 +87,8 @@ class Dashboard:
     by_classification: list[tuple[str, str, int]]
     curve: Curve
     by_unit: list[tuple[str, int]]
+    #: by OPD (the unit at the top of the tree above the employee's unit)
+    by_opd: list[tuple[str, int]]
     by_building: list[tuple[str, int]]
     isolation: list[Order]
     quarantine: list[Order]
@@ -202,7 +204,8 @@ def curve_of(cases: list[Case], status: dict[int, str]) -> Curve:
         day += dt.timedelta(days=1)
     curve.peak = max(d.total for d in curve.days)
     plot = curve.baseline - CURVE_TOP
-    curve.width = max(len(curve.days) * (BAR_WIDTH + BAR_GAP) + BAR_GAP, 120)
+    # room on the right for the last date label
+    curve.width = max(len(curve.days) * (BAR_WIDTH + BAR_GAP) + BAR_GAP + 16, 120)
     for i, d in enumerate(curve.days):
         h_asym = round(plot * d.asymptomatic / curve.peak)
         h_sym = round(plot * d.total / curve.peak) - h_asym
@@ -246,11 +249,25 @@ def dashboard(
     labels = dict(Classification.choices)
     current = Counter(c.classification for c in cases)
     by_unit: Counter[str] = Counter()
+    by_opd: Counter[str] = Counter()
     by_building: Counter[str] = Counter()
+    tree = {
+        pk: (parent, name)
+        for pk, parent, name in Unit.objects.filter(government_id=actor.government_id).values_list(
+            "pk", "parent_id", "name"
+        )
+    }
     for pk in status:
         case = by_case[pk]
         assert case.employee is not None
         by_unit[case.employee.unit.name] += 1
+        top = case.employee.unit_id
+        for _depth in range(len(tree)):
+            parent = tree[top][0]
+            if parent is None:
+                break
+            top = parent
+        by_opd[tree[top][1]] += 1
         building = building_of(case)
         by_building[building.name if building else "—"] += 1
     orders = orders_in_force(qs, today)
@@ -268,6 +285,7 @@ def dashboard(
         by_classification=[(value, str(labels[value]), current[value]) for value in Classification.values],
         curve=curve_of(cases, status),
         by_unit=sorted(by_unit.items(), key=lambda item: (-item[1], item[0])),
+        by_opd=sorted(by_opd.items(), key=lambda item: (-item[1], item[0])),
         by_building=sorted(by_building.items(), key=lambda item: (-item[1], item[0])),
         isolation=[o for o in orders if o.kind == Order.Kind.ISOLATION],
         quarantine=[o for o in orders if o.kind == Order.Kind.QUARANTINE],

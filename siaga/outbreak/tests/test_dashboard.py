@@ -101,6 +101,7 @@ def test_filters_by_unit_with_its_subunits_and_by_building(org, task_force, outb
     dinas = dashboard.dashboard(actor=task_force, filters=DashboardFilters(unit=org["dinas"]))
     assert dinas.confirmed == 2 and dinas.recovered == 0
     assert sorted(dinas.by_unit) == [("Bidang Pelayanan", 2)]
+    assert dinas.by_opd == [("DPMPTSP", 2)]
     other = dashboard.dashboard(actor=task_force, filters=DashboardFilters(unit=org["other_unit"]))
     assert (other.confirmed, other.recovered, len(other.isolation)) == (1, 1, 0)
     tower = dashboard.dashboard(actor=task_force, filters=DashboardFilters(building=outbreak["tower"]))
@@ -108,6 +109,7 @@ def test_filters_by_unit_with_its_subunits_and_by_building(org, task_force, outb
     assert [o.case_id for o in tower.isolation] == [outbreak["staff"].pk] and tower.quarantine == []
     everyone = dashboard.dashboard(actor=task_force)
     assert ("Menara Wijaya", 2) in everyone.by_building and ("—", 1) in everyone.by_building
+    assert everyone.by_opd == [("DPMPTSP", 2), ("Dinas Kesehatan", 1)]
 
 
 def test_the_page_shows_the_headline_curve_and_orders_and_logs_each_view(org, outbreak):
