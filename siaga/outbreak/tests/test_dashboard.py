@@ -170,3 +170,37 @@ def test_another_governments_task_force_sees_only_its_own_nothing(outbreak, outs
     assert response.status_code == 422 and "Staf Pelayanan" not in response.content.decode()
     response = client.get("/outbreak/dashboard/", {"unit": org["dinas"].pk})
     assert response.status_code == 422 and "Staf Pelayanan" not in response.content.decode()
+
+
+def test_the_api_gives_the_same_figures_to_the_task_force_and_logs_the_read(org, outbreak):
+    from siaga.api.tests.conftest import ApiClient
+
+    health = org["users"]["health"]
+    api = ApiClient(user=health)
+    response = api.get("/outbreak/dashboard")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["confirmed"], body["confirmed_asymptomatic"], body["active"]) == (3, 2, 2)
+    assert [c["case_id"] for c in body["in_isolation"]] == [outbreak["staff"].pk]
+    assert body["in_quarantine"][0]["end"] == outbreak["quar"].end.isoformat()
+    assert sum(day["total"] for day in body["curve"]) == 3
+    filtered = api.get("/outbreak/dashboard", building=outbreak["tower"].pk).json()
+    assert filtered["confirmed"] == 2 and filtered["by_building"] == [{"name": "Menara Wijaya", "confirmed": 2}]
+    assert AuditEvent.objects.filter(actor=health, action="read", object_id="dashboard").count() == 2
+
+
+@pytest.mark.parametrize("who", ["kabid", "head", "admin", "officer", "staff", "other_staff"])
+def test_the_api_refuses_every_other_role(org, outbreak, who):
+    from siaga.api.tests.conftest import ApiClient
+
+    assert ApiClient(user=org["users"][who]).get("/outbreak/dashboard").status_code == 403
+
+
+def test_the_api_refuses_anonymous_callers_and_foreign_filters(org, outbreak, outsider_health):
+    from siaga.api.tests.conftest import ApiClient
+
+    assert ApiClient().get("/outbreak/dashboard").status_code == 401
+    api = ApiClient(user=outsider_health)
+    assert api.get("/outbreak/dashboard").json()["confirmed"] == 0
+    assert api.get("/outbreak/dashboard", building=outbreak["tower"].pk).status_code == 404
+    assert api.get("/outbreak/dashboard", unit=org["dinas"].pk).status_code == 404
