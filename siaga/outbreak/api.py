@@ -361,3 +361,9 @@ def contact_decide(request: HttpRequest, case_id: int, contact_id: int, payload:
     actor = _task_force(request)
     proposal = selectors.contact_get(actor=actor, case=_case(request, case_id), pk=contact_id)
     return services.contact_decide(actor=actor, proposal=proposal, confirm=payload.decision == "confirm")
+
+
+# The task force's dashboard (siaga.outbreak.api_dashboard): /api/v1/outbreak/dashboard.
+from siaga.outbreak.api_dashboard import router as dashboard_router  # noqa: E402
+
+router.add_router("/outbreak", dashboard_router)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from siaga.outbreak import views, views_followup
+from siaga.outbreak import views, views_dashboard, views_followup
 
 app_name = "outbreak"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path(
         "cases/<int:pk>/reclassify-symptomatic/", views_followup.reclassify_symptomatic, name="reclassify_symptomatic"
     ),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("dashboard/export/<slug:kind>.<slug:fmt>", views_dashboard.export, name="export"),
 ]
 
 from siaga.outbreak.urls_clusters import urlpatterns as cluster_urlpatterns  # noqa: E402

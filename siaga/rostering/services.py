@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -665,33 +668,39 @@ def roster_replan_for_absence(
     )
     created = []
     for old in plans:
-        units = None
-        if old.unit_id is not None:
-            ids = unit_descendant_ids(government_id=old.government_id, unit_ids=[old.unit_id])
-            units = list(Unit.objects.filter(pk__in=ids))
-        frozen_until = max(today, old.start - dt.timedelta(days=1))
-        problem = problem_build(
-            government=old.government,
-            start=old.start,
-            end=old.end,
-            units=units,
-            capacity_day=frozen_until + dt.timedelta(days=1),
-        )
-        span = rt.Unavailable(max(start, old.start), min(end, old.end), reason)
-        people = []
-        for person in problem.employees:
-            if person.id == employee.nip and not any(
-                u.start <= span.start and span.end <= u.end for u in person.unavailable
-            ):
-                person = dataclasses.replace(person, unavailable=(*person.unavailable, span))
-            people.append(person)
-        problem = dataclasses.replace(
-            problem,
-            employees=tuple(people),
-            previous_plan=plan_as_engine_plan(plan=old),
-            frozen_until=frozen_until,
-        )
         with transaction.atomic():
+            # One replan at a time per published plan: the lock orders them, and the problem is built under
+            # it, so each replan sees every absence committed before it.
+            locked = RosterPlan.objects.select_for_update().filter(pk=old.pk, status=RosterPlan.Status.PUBLISHED)
+            if not locked.exists():
+                continue  # replaced meanwhile
+            units = None
+            if old.unit_id is not None:
+                ids = unit_descendant_ids(government_id=old.government_id, unit_ids=[old.unit_id])
+                units = list(Unit.objects.filter(pk__in=ids))
+            frozen_until = max(today, old.start - dt.timedelta(days=1))
+            problem = problem_build(
+                government=old.government,
+                start=old.start,
+                end=old.end,
+                units=units,
+                capacity_day=frozen_until + dt.timedelta(days=1),
+            )
+            span = rt.Unavailable(max(start, old.start), min(end, old.end), reason)
+            people = []
+            for person in problem.employees:
+                if person.id == employee.nip and not any(
+                    u.start <= span.start and span.end <= u.end for u in person.unavailable
+                ):
+                    person = dataclasses.replace(person, unavailable=(*person.unavailable, span))
+                people.append(person)
+            problem = dataclasses.replace(
+                problem,
+                employees=tuple(people),
+                previous_plan=plan_as_engine_plan(plan=old),
+                frozen_until=frozen_until,
+            )
+            stale = _replans_withdrawn(old=old, actor=actor)
             new = RosterPlan.objects.create(
                 government_id=old.government_id,
                 name=old.name,
@@ -714,11 +723,30 @@ def roster_replan_for_absence(
                     "absent": [span.start.isoformat(), span.end.isoformat()],
                     "reason": reason,
                     "frozen_until": frozen_until.isoformat(),
+                    "withdraws": stale,
                 },
             )
             transaction.on_commit(partial(solve_plan.enqueue, new.pk))
         created.append(new)
     return created
+
+
+def _replans_withdrawn(*, old: RosterPlan, actor: Any) -> list[int]:
+    """Withdraw the replans of ``old`` not yet published (queued, being solved, or solved and waiting to be
+    published): a newer replan, built from every absence stored now, takes their place. A queued one is
+    cancelled; a running one is asked to stop; none of them will be published (``replan_publish``)."""
+    withdrawn = []
+    pending = (RosterPlan.Status.QUEUED, RosterPlan.Status.SOLVING, RosterPlan.Status.DRAFT)
+    for plan in RosterPlan.objects.select_for_update().filter(replaces=old, status__in=pending, cancel_requested=False):
+        plan.cancel_requested = True
+        fields = ["cancel_requested"]
+        if plan.status == RosterPlan.Status.QUEUED:
+            plan.status, plan.finished_at = RosterPlan.Status.CANCELLED, timezone.now()
+            fields += ["status", "finished_at"]
+        plan.save(update_fields=fields)
+        audit_record(actor=actor, government=plan.government_id, action="update", obj=plan, changes={"withdrawn": True})
+        withdrawn.append(plan.pk)
+    return withdrawn
 
 
 def roster_replan_after_leave(*, leave_id: int, actor: Any = None) -> list[RosterPlan]:
@@ -734,6 +762,50 @@ def roster_replan_after_leave(*, leave_id: int, actor: Any = None) -> list[Roste
     except Exception:  # the leave stays approved; the published roster stays as it is
         logger.exception("replanning for leave %s failed", leave_id)
         return []
+
+
+#: Absences set inside ``replans_batched`` (their ids), replanned together after the block.
+_REPLAN_BATCH: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("replan_batch", default=None)
+
+
+@contextlib.contextmanager
+def replans_batched(actor: Any = None) -> Iterator[None]:
+    """Set many absences in one go (the task force issuing a cluster's orders, an import) and replan the
+    published rosters once for all of them: after the block's transaction commits, one replan per
+    published plan they touch rather than one per absence. (A replan reads every absence stored, so the
+    one for the longest absence in a plan covers the others.)"""
+    ids: list[int] = []
+    token = _REPLAN_BATCH.set(ids)
+    try:
+        yield
+    finally:
+        _REPLAN_BATCH.reset(token)
+    if ids:
+        transaction.on_commit(partial(_replan_for_absences, absence_ids=tuple(ids), actor=actor))
+
+
+def _replan_for_absences(*, absence_ids: tuple[int, ...], actor: Any = None) -> list[RosterPlan]:
+    """One replan per published plan touched by the absences: the longest absence of each plan drives it."""
+    absences = list(Absence.objects.select_related("employee").filter(pk__in=absence_ids).order_by("start", "pk"))
+    today = timezone.localdate()
+    created: list[RosterPlan] = []
+    done: set[int] = set()
+    for absence in sorted(absences, key=lambda a: (a.end - a.start, a.end), reverse=True):
+        touched = set(
+            RosterPlan.objects.filter(
+                government_id=absence.government_id,
+                status=RosterPlan.Status.PUBLISHED,
+                start__lte=absence.end,
+                end__gte=absence.start,
+                end__gt=today,
+                assignments__employee=absence.employee_id,
+            ).values_list("pk", flat=True)
+        )
+        if not touched or touched <= done:
+            continue
+        done |= touched
+        created += _replan_for_absence(absence_id=absence.pk, actor=actor)
+    return created
 
 
 def absence_set(
@@ -767,7 +839,11 @@ def absence_set(
             obj=absence,
             changes={"days": [before, [start.isoformat(), end.isoformat(), reason]], "source": source},
         )
-        transaction.on_commit(partial(_replan_for_absence, absence_id=absence.pk, actor=actor))
+        batch = _REPLAN_BATCH.get()
+        if batch is not None:
+            batch.append(absence.pk)
+        else:
+            transaction.on_commit(partial(_replan_for_absence, absence_id=absence.pk, actor=actor))
     return absence
 
 
@@ -850,6 +926,8 @@ def replan_publish(*, plan: RosterPlan) -> str:
         old = RosterPlan.objects.select_for_update().filter(pk=new.replaces_id).first()
         if old is None or new.status not in (RosterPlan.Status.DRAFT, RosterPlan.Status.INFEASIBLE):
             return "skipped"
+        if new.cancel_requested:  # withdrawn for a newer replan of the same plan, or stopped by hand
+            return "withdrawn"
         changes_link = f"{settings.BASE_URL}{reverse('rostering:plan_changes', args=[new.pk])}"
         scope_units = [new.unit] if new.unit is not None else []
         if new.status == RosterPlan.Status.INFEASIBLE:

@@ -341,6 +341,7 @@ EXPECTED_PATHS = [
     "/api/v1/meetings/{meeting_id}/cancel",
     "/api/v1/meetings/{meeting_id}/decision",
     "/api/v1/meetings/{meeting_id}/reschedule",
+    "/api/v1/outbreak/dashboard",
     "/api/v1/positions",
     "/api/v1/presence",
     "/api/v1/recalls",

@@ -180,3 +180,63 @@ def test_the_changes_page_is_for_bkpsdm_and_the_heads_concerned(
     assert page.context["can_open"] is False
     # A plan that replaced none has nothing to show the head of a bidang.
     assert client.get(reverse("rostering:plan_changes", args=[published.pk])).status_code == 404
+
+
+def _unavailable(plan, employee):
+    return [
+        (u.start, u.end) for e in parse_problem(plan.problem).employees if e.id == employee.nip for u in e.unavailable
+    ]
+
+
+def test_a_second_absence_withdraws_the_pending_replan_and_the_newest_covers_both(planned_org, published):
+    """Two people isolated one after the other, before the first replan is solved: the first replan is
+    withdrawn (never published), the second is built from both absences and is the one published."""
+    staff, other = planned_org["staff"], planned_org["staff_umum"]
+    services.absence_set(
+        employee=staff, start=LEAVE[0], end=LEAVE[1], reason="isolation", source="test:iso-1", actor=None
+    )
+    first = RosterPlan.objects.get(replaces=published)
+    assert first.status == "queued"
+    services.absence_set(
+        employee=other, start=LEAVE[0], end=LEAVE[1], reason="quarantine", source="test:qua-1", actor=None
+    )
+    first.refresh_from_db()
+    assert (first.status, first.cancel_requested) == ("cancelled", True)
+    second = RosterPlan.objects.get(replaces=published, cancel_requested=False)
+    assert _unavailable(second, staff) == [LEAVE] and _unavailable(second, other) == [LEAVE]
+    assert solve_plan.call(first.pk) == "skipped"  # a cancelled plan is not solved
+    assert solve_plan.call(second.pk) == "draft"
+    assert replan_finish.call(second.pk) == "published"
+    second.refresh_from_db()
+    assert second.status == "published"
+    days = {(a.employee_id, a.date): a.mode for a in RosterAssignment.objects.filter(plan=second)}
+    for day in (LEAVE[0], LEAVE[1]):
+        assert days[(staff.pk, day)] == days[(other.pk, day)] == "off"
+
+
+def test_a_solved_replan_waiting_to_be_published_is_not_published_once_withdrawn(planned_org, published):
+    staff, other = planned_org["staff"], planned_org["staff_umum"]
+    services.absence_set(employee=staff, start=LEAVE[0], end=LEAVE[1], reason="isolation", source="test:a", actor=None)
+    first = RosterPlan.objects.get(replaces=published)
+    assert solve_plan.call(first.pk) == "draft"  # solved; publishing is the next task
+    services.absence_set(employee=other, start=LEAVE[0], end=LEAVE[0], reason="isolation", source="test:b", actor=None)
+    assert replan_finish.call(first.pk) == "withdrawn"
+    published.refresh_from_db()
+    assert published.status == "published"  # still the roster in force until the newest replan is done
+    second = RosterPlan.objects.get(replaces=published, cancel_requested=False)
+    assert solve_plan.call(second.pk) == "draft" and replan_finish.call(second.pk) == "published"
+
+
+def test_absences_set_in_a_batch_make_one_replan(planned_org, published):
+    people = [planned_org["staff"], planned_org["staff_umum"], planned_org["other_staff"]]
+    from django.db import transaction
+
+    with transaction.atomic(), services.replans_batched():
+        for i, person in enumerate(people):
+            services.absence_set(
+                employee=person, start=LEAVE[0], end=LEAVE[1], reason="quarantine", source=f"test:b{i}", actor=None
+            )
+        assert not RosterPlan.objects.filter(replaces=published).exists()  # nothing before the commit
+    replan = RosterPlan.objects.get(replaces=published)
+    assert replan.status == "queued"
+    assert all(_unavailable(replan, person) == [LEAVE] for person in people)

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     help = "The demo regency (Kabupaten Sukoharjo): seed it, or list its demo accounts."
 
     def add_arguments(self, parser: Any) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{seed,accounts,roster,workday}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{seed,accounts,roster,workday,outbreak}")
         seed = sub.add_parser("seed", help="Create the demo regency in this database.")
         seed.add_argument("--scale", choices=SCALES, default="regency", help="regency ≈ 7,000 ASN; small ≤ 200")
         seed.add_argument("--seed", type=int, default=2020, help="random seed (same seed, same regency)")
@@ -36,6 +36,12 @@ class Command(BaseCommand):
             "meetings and postponed mass events.",
         )
         workday.add_argument("--seed", type=int, default=2020, help="random seed")
+        outbreak = sub.add_parser(
+            "outbreak",
+            help="The office cluster: 24 confirmed ASN on one floor of Menara Wijaya, their contacts, isolation "
+            "and quarantine orders (nothing when the regency already has cases).",
+        )
+        outbreak.add_argument("--seed", type=int, default=2020, help="random seed")
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "seed":
@@ -44,6 +50,8 @@ class Command(BaseCommand):
             self.roster(time_limit=options["time_limit"])
         elif subcommand == "workday":
             self.workday(seed=options["seed"])
+        elif subcommand == "outbreak":
+            self.outbreak(seed=options["seed"])
         else:
             self.accounts()
 
@@ -74,6 +82,29 @@ class Command(BaseCommand):
         for app, figures in counts.items():
             self.stdout.write(f"{app}: " + ", ".join(f"{key} {value}" for key, value in figures.items()))
         self.stdout.write(f"Working month filled in {time.perf_counter() - started:.1f} s.")
+
+    def outbreak(self, *, seed: int) -> None:
+        from siaga.demo.outbreak import demo_outbreak
+
+        gov = demo_government()
+        if gov is None:
+            raise CommandError("The demo regency is not seeded: run `siaga demo seed` first.")
+        started = time.perf_counter()
+        try:
+            result = demo_outbreak(government=gov, seed=seed)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        if not result.created:
+            self.stdout.write(f"{gov.name} already has cases; nothing added.")
+            return
+        c = result.counts
+        symptomatic = sum(1 for case in result.cases if case.classification == "confirmed_symptomatic")
+        self.stdout.write(
+            f"Cluster on {result.floor}: {c['cases']} confirmed ({c['cases'] - symptomatic} without symptoms), "
+            f"{c.get('proposals', 0)} contacts proposed from presence, {c.get('contacts_confirmed', 0)} confirmed, "
+            f"{c.get('contacts_dismissed', 0)} dismissed; {c['isolation_orders']} isolation and "
+            f"{c.get('quarantine_orders', 0)} quarantine orders; in {time.perf_counter() - started:.1f} s."
+        )
 
     def seed(self, *, scale: str, seed: int, if_empty: bool) -> None:
         started = time.perf_counter()

@@ -1,0 +1,295 @@
+"""Reads of the task force's dashboard: counts among ASN by classification and symptom status, the
+epidemic curve, counts by unit and building, and the people under isolation or quarantine today.
+
+Task force only (403 for anyone else), scoped to the actor's government by ``access.scope_cases``; every
+read is written to the audit log with its filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from siaga.core import access
+from siaga.core.access import Actor, Perm
+from siaga.core.services import audit_record
+from siaga.org.models import Building, Unit
+from siaga.outbreak.models import CONFIRMED, Case, Classification, ClassificationChange, Order
+
+#: the dimensions of the SVG epidemic curve (viewBox units)
+CURVE_HEIGHT = 160
+CURVE_TOP = 14  # room for the value above the highest bar
+CURVE_BOTTOM = 22  # room for the date labels
+BAR_WIDTH = 14
+BAR_GAP = 3
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    unit: Unit | None = None  # the unit and every unit below it
+    building: Building | None = None
+
+    def describe(self) -> str:
+        return f"unit={self.unit.pk if self.unit else '*'} building={self.building.pk if self.building else '*'}"
+
+
+@dataclass(frozen=True)
+class CurveDay:
+    date: dt.date
+    symptomatic: int
+    asymptomatic: int
+
+    @property
+    def total(self) -> int:
+        return self.symptomatic + self.asymptomatic
+
+
+@dataclass(frozen=True)
+class CurveBar:
+    day: CurveDay
+    x: int
+    y_sym: int
+    h_sym: int
+    y_asym: int
+    h_asym: int
+    label: str  # the date under the bar, on the first day and every seventh
+
+
+@dataclass
+class Curve:
+    days: list[CurveDay]
+    width: int = 0
+    height: int = CURVE_HEIGHT
+    baseline: int = CURVE_HEIGHT - CURVE_BOTTOM
+    bars: list[CurveBar] = field(default_factory=list)
+    peak: int = 0
+
+
+@dataclass
+class Dashboard:
+    today: dt.date
+    filters: DashboardFilters
+    #: ever confirmed (cumulative), with and without symptoms
+    confirmed: int
+    confirmed_symptomatic: int
+    confirmed_asymptomatic: int
+    #: confirmed today (not yet finished isolation, not dead)
+    active: int
+    active_symptomatic: int
+    active_asymptomatic: int
+    recovered: int
+    died: int
+    #: current classification → number of ASN
+    by_classification: list[tuple[str, str, int]]
+    curve: Curve
+    by_unit: list[tuple[str, int]]
+    #: by OPD (the unit at the top of the tree above the employee's unit)
+    by_opd: list[tuple[str, int]]
+    by_building: list[tuple[str, int]]
+    isolation: list[Order]
+    quarantine: list[Order]
+
+
+def _require(actor: Actor) -> None:
+    if not actor.is_authenticated or not actor.has_perm(Perm.VIEW_HEALTH):
+        raise PermissionDenied(Perm.VIEW_HEALTH)
+
+
+def log_read(actor: Actor, *, object_id: str, object_repr: str, ip_address: str | None) -> None:
+    audit_record(
+        actor=actor.user,
+        government=actor.government_id,
+        action="read",
+        object_type="outbreak.case",
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        ip_address=ip_address,
+    )
+
+
+def unit_subtree_ids(unit: Unit) -> set[int]:
+    """The unit and every unit below it (one query per level)."""
+    ids = {unit.pk}
+    frontier = {unit.pk}
+    while frontier:
+        frontier = set(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def asn_cases(actor: Actor, filters: DashboardFilters) -> QuerySet[Case]:
+    """The government's cases of employees (ASN), filtered by unit (with its sub-units) and building."""
+    _require(actor)
+    qs = access.scope_cases(actor, Case.objects.filter(employee__isnull=False)).select_related(
+        "employee__unit__building", "employee__unit__floor__building", "employee__building", "employee__floor__building"
+    )
+    if filters.unit is not None:
+        qs = qs.filter(employee__unit_id__in=unit_subtree_ids(filters.unit))
+    if filters.building is not None:
+        b = filters.building.pk
+        qs = qs.filter(
+            Q(employee__floor__building_id=b)
+            | Q(employee__floor__isnull=True, employee__building_id=b)
+            | Q(employee__floor__isnull=True, employee__building__isnull=True, employee__unit__floor__building_id=b)
+            | Q(
+                employee__floor__isnull=True,
+                employee__building__isnull=True,
+                employee__unit__floor__isnull=True,
+                employee__unit__building_id=b,
+            )
+        )
+    return qs
+
+
+def building_of(case: Case) -> Building | None:
+    """Where the case's employee works: their floor's building, their building, else their unit's."""
+    e = case.employee
+    if e is None:
+        return None
+    if e.floor is not None:
+        return e.floor.building
+    if e.building is not None:
+        return e.building
+    if e.unit.floor is not None:
+        return e.unit.floor.building
+    return e.unit.building
+
+
+def confirmed_status(cases: list[Case]) -> dict[int, str]:
+    """Case pk → its latest confirmed classification, for every case that was ever confirmed (a case now
+    "isolation finished" or "died" still counts, with the symptom status it had)."""
+    status: dict[int, str] = {}
+    for case in cases:
+        if case.classification in CONFIRMED:
+            status[case.pk] = case.classification
+    rows = (
+        ClassificationChange.objects.filter(case_id__in=[c.pk for c in cases], to_value__in=CONFIRMED)
+        .order_by("changed_at", "pk")
+        .values_list("case_id", "to_value")
+    )
+    by_case = {c.pk: c for c in cases}
+    for case_id, value in rows:
+        if by_case[case_id].classification not in CONFIRMED:
+            status[case_id] = value
+    return status
+
+
+def case_date(case: Case) -> dt.date | None:
+    """The date a case stands at on the epidemic curve: onset, else the specimen date."""
+    return case.onset_date or case.specimen_date
+
+
+def curve_of(cases: list[Case], status: dict[int, str]) -> Curve:
+    """Confirmed cases per day of onset (specimen date without onset), every day from the first to the last."""
+    counts: dict[dt.date, Counter[str]] = {}
+    for case in cases:
+        day = case_date(case)
+        if case.pk not in status or day is None:
+            continue
+        counts.setdefault(day, Counter())[status[case.pk]] += 1
+    curve = Curve(days=[])
+    if not counts:
+        return curve
+    first, last = min(counts), max(counts)
+    day = first
+    while day <= last:
+        c = counts.get(day, Counter())
+        curve.days.append(
+            CurveDay(day, c[Classification.CONFIRMED_SYMPTOMATIC], c[Classification.CONFIRMED_ASYMPTOMATIC])
+        )
+        day += dt.timedelta(days=1)
+    curve.peak = max(d.total for d in curve.days)
+    plot = curve.baseline - CURVE_TOP
+    # room on the right for the last date label
+    curve.width = max(len(curve.days) * (BAR_WIDTH + BAR_GAP) + BAR_GAP + 16, 120)
+    for i, d in enumerate(curve.days):
+        h_asym = round(plot * d.asymptomatic / curve.peak)
+        h_sym = round(plot * d.total / curve.peak) - h_asym
+        x = BAR_GAP + i * (BAR_WIDTH + BAR_GAP)
+        y_asym = curve.baseline - h_asym
+        curve.bars.append(
+            CurveBar(
+                day=d,
+                x=x,
+                y_asym=y_asym,
+                h_asym=h_asym,
+                y_sym=y_asym - h_sym,
+                h_sym=h_sym,
+                label=d.date.strftime("%d/%m") if i % 7 == 0 else "",
+            )
+        )
+    return curve
+
+
+def orders_in_force(cases: QuerySet[Case], on: dt.date) -> list[Order]:
+    return list(
+        Order.objects.filter(case__in=cases, status=Order.Status.ACTIVE, start__lte=on, end__gte=on)
+        .select_related("case__employee__unit")
+        .order_by("end", "case__employee__name")
+    )
+
+
+def dashboard(
+    *, actor: Actor, filters: DashboardFilters | None = None, ip_address: str | None = None, log: bool = True
+) -> Dashboard:
+    """Everything the dashboard shows, for the actor's government and the filters; the read is logged."""
+    _require(actor)
+    filters = filters or DashboardFilters()
+    today = timezone.localdate()
+    qs = asn_cases(actor, filters)
+    cases = list(qs)
+    status = confirmed_status(cases)
+    by_case = {c.pk: c for c in cases}
+    confirmed_sym = sum(1 for v in status.values() if v == Classification.CONFIRMED_SYMPTOMATIC)
+    active = [c for c in cases if c.classification in CONFIRMED]
+    labels = dict(Classification.choices)
+    current = Counter(c.classification for c in cases)
+    by_unit: Counter[str] = Counter()
+    by_opd: Counter[str] = Counter()
+    by_building: Counter[str] = Counter()
+    tree = {
+        pk: (parent, name)
+        for pk, parent, name in Unit.objects.filter(government_id=actor.government_id).values_list(
+            "pk", "parent_id", "name"
+        )
+    }
+    for pk in status:
+        case = by_case[pk]
+        assert case.employee is not None
+        by_unit[case.employee.unit.name] += 1
+        top = case.employee.unit_id
+        for _depth in range(len(tree)):
+            parent = tree[top][0]
+            if parent is None:
+                break
+            top = parent
+        by_opd[tree[top][1]] += 1
+        building = building_of(case)
+        by_building[building.name if building else "—"] += 1
+    orders = orders_in_force(qs, today)
+    board = Dashboard(
+        today=today,
+        filters=filters,
+        confirmed=len(status),
+        confirmed_symptomatic=confirmed_sym,
+        confirmed_asymptomatic=len(status) - confirmed_sym,
+        active=len(active),
+        active_symptomatic=sum(1 for c in active if c.classification == Classification.CONFIRMED_SYMPTOMATIC),
+        active_asymptomatic=sum(1 for c in active if c.classification == Classification.CONFIRMED_ASYMPTOMATIC),
+        recovered=sum(1 for pk in status if by_case[pk].classification == Classification.ISOLATION_FINISHED),
+        died=sum(1 for pk in status if by_case[pk].classification == Classification.DIED),
+        by_classification=[(value, str(labels[value]), current[value]) for value in Classification.values],
+        curve=curve_of(cases, status),
+        by_unit=sorted(by_unit.items(), key=lambda item: (-item[1], item[0])),
+        by_opd=sorted(by_opd.items(), key=lambda item: (-item[1], item[0])),
+        by_building=sorted(by_building.items(), key=lambda item: (-item[1], item[0])),
+        isolation=[o for o in orders if o.kind == Order.Kind.ISOLATION],
+        quarantine=[o for o in orders if o.kind == Order.Kind.QUARANTINE],
+    )
+    if log:
+        log_read(actor, object_id="dashboard", object_repr=f"dashboard {filters.describe()}", ip_address=ip_address)
+    return board
