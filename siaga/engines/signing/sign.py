@@ -168,6 +168,7 @@ def pyhanko_sign(
     style = None
     params = None
     if visible:
+        assert box is not None
         style = QRStampStyle(
             stamp_text=stamp_text or " ",
             border_width=1,

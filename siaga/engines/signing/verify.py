@@ -53,7 +53,8 @@ class SignatureInfo:
 @dataclass(frozen=True)
 class Verdict:
     """The answer about a document: ``valid`` when it is signed, every signature is intact and
-    trusted, and the last one covers the whole file (nothing was added after signing)."""
+    trusted, no later revision changes what an earlier signature approved beyond adding the next
+    signature, and the last one covers the whole file (nothing was added after signing)."""
 
     sha256: str
     signatures: tuple[SignatureInfo, ...]
@@ -77,7 +78,8 @@ class Verdict:
 
     @property
     def valid(self) -> bool:
-        return not self.problem and self.intact and self.trusted and self.whole_document
+        clean = all(not s.problem for s in self.signatures)  # e.g. suspicious changes after a signature
+        return not self.problem and clean and self.intact and self.trusted and self.whole_document
 
     @property
     def signer(self) -> str:

@@ -12,7 +12,7 @@ import pytest
 from siaga.engines.signing import ca
 from siaga.engines.signing.errors import BAD_STAMP, NOT_A_PDF, WRONG_PASSPHRASE, SigningError
 from siaga.engines.signing.sign import LocalPkcs12Signer, Stamp, sign_pdf
-from siaga.engines.signing.tests.conftest import DEPUTY_NIK, HEAD_NIK, PASSPHRASE
+from siaga.engines.signing.tests.conftest import DEPUTY_NIK, HEAD_NIK, PASSPHRASE, make_pdf
 from siaga.engines.signing.tests.inspect_pdf import qr_modules, qr_modules_for, stamp_lines, widget_rect
 from siaga.engines.signing.verify import verify_pdf
 
@@ -55,6 +55,18 @@ def test_visible_stamp_names_signer_position_date_and_draws_the_verification_qr(
     assert widget_rect(signed.pdf) == [320, 40, 570, 120]
     assert qr_modules(signed.pdf) == qr_modules_for(URL)
     assert qr_modules(signed.pdf) != qr_modules_for(URL + "x")
+
+
+def test_two_visible_signatures_on_different_pages_both_stay_valid(ca_dir: Path, root_pem: bytes) -> None:
+    pdf = make_pdf("Lampiran", pages=2)
+    first = sign_pdf(pdf, head(ca_dir), reason="r", location="l", stamp=Stamp("Agus Prasetyo", "Kepala", URL, page=0))
+    deputy = LocalPkcs12Signer(ca.official_path(ca_dir, DEPUTY_NIK), PASSPHRASE)
+    second = sign_pdf(first.pdf, deputy, reason="r", location="l", stamp=Stamp("Sri Wahyuni", "Sekretaris", URL + "2"))
+    verdict = verify_pdf(second.pdf, [root_pem])
+    assert verdict.valid and all(s.intact and s.trusted for s in verdict.signatures), verdict
+    assert verdict.signatures[0].problem == ""
+    assert qr_modules(second.pdf, 0) == qr_modules_for(URL)
+    assert qr_modules(second.pdf, 1) == qr_modules_for(URL + "2")
 
 
 def test_acting_official_signs_with_plh_before_the_position(ca_dir: Path, root_pem: bytes, decision_pdf: bytes) -> None:
