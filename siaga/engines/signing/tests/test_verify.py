@@ -3,13 +3,16 @@ right trust root, untrusted with another root, and a changed byte is detected by
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from siaga.engines.signing import ca
 from siaga.engines.signing.sign import LocalPkcs12Signer, Stamp, sign_pdf
-from siaga.engines.signing.tests.conftest import HEAD_NIK, PASSPHRASE, make_pdf
+from siaga.engines.signing.tests.conftest import DEPUTY_NIK, HEAD_NIK, PASSPHRASE, make_pdf
 from siaga.engines.signing.verify import nss_trust_store, parse_pdfsig, pdfsig_verdict, verify_pdf
 
 URL = "https://siaga.magelangkab.go.id/verifikasi/Zq81"
@@ -108,3 +111,43 @@ Signature #2:
     assert v.signatures[0].certificate_trusted and not v.signatures[0].whole_document
     assert not v.signatures[1].signature_valid and v.signatures[1].whole_document
     assert not v.intact and not v.valid
+
+
+def test_content_added_between_two_signatures_invalidates_the_document(ca_dir: Path, root_pem: bytes) -> None:
+    first = sign_pdf(
+        make_pdf("SURAT KEPUTUSAN", TEXT),
+        LocalPkcs12Signer(ca.official_path(ca_dir, HEAD_NIK), PASSPHRASE),
+        reason="r",
+        location="l",
+        stamp=None,
+    ).pdf
+    # someone adds a link over the decision text in a new revision, then a second official signs
+    writer = IncrementalPdfFileWriter(io.BytesIO(first))
+    page_ref, _ = writer.find_page_for_modification(0)
+    link = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+            generic.pdf_name("/Subtype"): generic.pdf_name("/Link"),
+            generic.pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (72, 700, 400, 800)]),
+            generic.pdf_name("/A"): generic.DictionaryObject(
+                {
+                    generic.pdf_name("/S"): generic.pdf_name("/URI"),
+                    generic.pdf_name("/URI"): generic.pdf_string("https://evil.example"),
+                }
+            ),
+        }
+    )
+    writer.register_annotation(page_ref, writer.add_object(link))
+    out = io.BytesIO()
+    writer.write(out)
+    second = sign_pdf(
+        out.getvalue(),
+        LocalPkcs12Signer(ca.official_path(ca_dir, DEPUTY_NIK), PASSPHRASE),
+        reason="r",
+        location="l",
+        stamp=None,
+    ).pdf
+    verdict = verify_pdf(second, [root_pem])
+    assert verdict.intact and verdict.trusted and verdict.whole_document
+    assert verdict.signatures[0].problem and not verdict.signatures[1].problem
+    assert not verdict.valid
