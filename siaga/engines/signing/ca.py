@@ -245,3 +245,8 @@ def load_pkcs12(data: bytes, passphrase: str) -> tuple[PrivateKeyTypes, x509.Cer
 def subject_value(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str:
     values = cert.subject.get_attributes_for_oid(oid)
     return str(values[0].value) if values else ""
+
+
+def subject_text(cert: x509.Certificate) -> str:
+    """The subject as text, naming NIK (serialNumber) and NIP (UID) attributes."""
+    return cert.subject.rfc4514_string({NameOID.SERIAL_NUMBER: "serialNumber", NameOID.USER_ID: "UID"})

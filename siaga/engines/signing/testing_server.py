@@ -3,18 +3,18 @@ the local CA's PKCS#12 files (``CA_DIR/officials/NIK.p12``, opened with the pass
 
 For tests (on loopback) and the demo; not a production signing service. Run it with::
 
-    python -m siaga.engines.signing.testing_server --ca var/ca --user siaga --password … --port 8085
+    SIGNING_SERVICE_PASSWORD=… python -m siaga.engines.signing.testing_server --ca var/ca --user siaga --port 8085
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hmac
 import io
 import json
 import os
 import secrets
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -227,25 +227,11 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local BSrE-style signing service (testing and demo only)")
-    parser.add_argument("--ca", required=True, help="CA directory (ca.py layout)")
-    parser.add_argument("--user", required=True)
-    parser.add_argument("--password", default=os.environ.get("SIGNING_SERVICE_PASSWORD", ""))
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8085)
-    args = parser.parse_args(argv)
-    if not args.password:
-        parser.error("--password (or SIGNING_SERVICE_PASSWORD) is required")
-    server = SigningServer(args.ca, {args.user: args.password}, args.host, args.port)
-    print(f"Signing service on {server.url} (CA {args.ca})", flush=True)
-    try:
-        server.httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.httpd.server_close()
+def main(argv: list[str] | None = None) -> int:
+    from siaga.engines.signing.cli import main as cli_main
+
+    return cli_main(["serve", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
