@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +31,7 @@ from siaga.engines.signing.errors import BAD_STAMP, NOT_A_PDF, WRONG_PASSPHRASE,
 
 WIB = ZoneInfo("Asia/Jakarta")
 ACTING_TITLES = ("", "Plh.", "Plt.")
+LINE_WIDTH = 40  # characters per stamp line before wrapping
 MONTHS_ID = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
@@ -74,7 +76,9 @@ class Stamp:
         return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
 
     def lines(self) -> list[str]:
-        return [self.heading, self.signer_name, self.capacity, self.date_text()]
+        """The stamp's text lines; a long name or position wraps so the text stays readable."""
+        wrapped = [*textwrap.wrap(self.signer_name, LINE_WIDTH), *textwrap.wrap(self.capacity, LINE_WIDTH)]
+        return [self.heading, *wrapped, self.date_text()]
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,23 @@ def test_acting_official_signs_with_plh_before_the_position(ca_dir: Path, root_p
     assert verdict.valid and verdict.signer == "Sri Wahyuni"
 
 
+def test_long_names_and_positions_wrap(ca_dir: Path, decision_pdf: bytes) -> None:
+    stamp = Stamp(
+        "I Gusti Ayu Putu Sutéja, S.Sos., M.Si.",
+        "Kepala Dinas Kependudukan dan Pencatatan Sipil",
+        URL,
+        acting="Plt.",
+        signed_on=dt.date(2026, 1, 5),
+    )
+    signed = sign_pdf(decision_pdf, head(ca_dir), reason="r", location="l", stamp=stamp)
+    assert stamp_lines(signed.pdf)[1:] == [
+        "I Gusti Ayu Putu Sutéja, S.Sos., M.Si.",
+        "Plt. Kepala Dinas Kependudukan dan",
+        "Pencatatan Sipil",
+        "5 Januari 2026",
+    ]
+
+
 def test_invisible_signature_and_a_countersignature_both_verify(
     ca_dir: Path, root_pem: bytes, decision_pdf: bytes
 ) -> None:
