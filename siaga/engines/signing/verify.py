@@ -22,7 +22,7 @@ from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
@@ -201,12 +201,13 @@ def nss_trust_store(directory: str | os.PathLike[str], trust_roots: Iterable[Tru
         raise FileNotFoundError("certutil not found: apt-get install libnss3-tools")
     if not (d / "cert9.db").exists():
         subprocess.run([certutil, "-N", "-d", f"sql:{d}", "--empty-password"], check=True, capture_output=True)  # noqa: S603
-    for i, cert in enumerate(load_trust_roots(trust_roots)):
+    for cert in load_trust_roots(trust_roots):
+        nickname = "trust-root-" + cert.fingerprint(hashes.SHA256()).hex()[:16]
         with tempfile.NamedTemporaryFile(suffix=".pem") as fh:
             fh.write(cert.public_bytes(serialization.Encoding.PEM))
             fh.flush()
             subprocess.run(  # noqa: S603 (argument list, no shell)
-                [certutil, "-A", "-d", f"sql:{d}", "-n", f"trust-root-{i}", "-t", "CT,C,C", "-i", fh.name],
+                [certutil, "-A", "-d", f"sql:{d}", "-n", nickname, "-t", "CT,C,C", "-i", fh.name],
                 check=True,
                 capture_output=True,
             )

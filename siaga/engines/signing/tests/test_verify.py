@@ -151,3 +151,14 @@ def test_content_added_between_two_signatures_invalidates_the_document(ca_dir: P
     assert verdict.intact and verdict.trusted and verdict.whole_document
     assert verdict.signatures[0].problem and not verdict.signatures[1].problem
     assert not verdict.valid
+
+
+def test_nss_trust_store_adds_roots_idempotently(
+    signed: bytes, root_pem: bytes, other_root_pem: bytes, tmp_path: Path
+) -> None:
+    nss = nss_trust_store(tmp_path / "nss", [other_root_pem])
+    pdf = write(tmp_path, signed)
+    assert not pdfsig_verdict(pdf, nssdir=nss).trusted
+    nss_trust_store(nss, [root_pem])  # the operator adds the right root later…
+    nss_trust_store(nss, [root_pem, other_root_pem])  # …and runs the setup again
+    assert pdfsig_verdict(pdf, nssdir=nss).valid
