@@ -27,7 +27,7 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.stamp import QRStampStyle
 
 from siaga.engines.signing import ca
-from siaga.engines.signing.errors import BAD_STAMP, NOT_A_PDF, WRONG_PASSPHRASE, SigningError
+from siaga.engines.signing.errors import BAD_STAMP, NOT_A_PDF, UNKNOWN_NIK, WRONG_PASSPHRASE, SigningError
 
 WIB = ZoneInfo("Asia/Jakarta")
 ACTING_TITLES = ("", "Plh.", "Plt.")
@@ -115,7 +115,11 @@ class LocalPkcs12Signer:
         self.passphrase = passphrase
 
     def sign(self, pdf: bytes, *, reason: str, location: str, stamp: Stamp | None) -> bytes:
-        signer = load_pyhanko_signer(self.path.read_bytes(), self.passphrase)
+        try:
+            p12 = self.path.read_bytes()
+        except FileNotFoundError as exc:  # no certificate was issued for this official
+            raise SigningError(UNKNOWN_NIK, str(self.path)) from exc
+        signer = load_pyhanko_signer(p12, self.passphrase)
         text = "\n".join(stamp.lines()) if stamp else ""
         return pyhanko_sign(
             pdf,

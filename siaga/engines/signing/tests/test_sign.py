@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from siaga.engines.signing import ca
-from siaga.engines.signing.errors import BAD_STAMP, NOT_A_PDF, WRONG_PASSPHRASE, SigningError
+from siaga.engines.signing.errors import BAD_STAMP, NOT_A_PDF, UNKNOWN_NIK, WRONG_PASSPHRASE, SigningError
 from siaga.engines.signing.sign import LocalPkcs12Signer, Stamp, sign_pdf
 from siaga.engines.signing.tests.conftest import DEPUTY_NIK, HEAD_NIK, PASSPHRASE, make_pdf
 from siaga.engines.signing.tests.inspect_pdf import qr_modules, qr_modules_for, stamp_lines, widget_rect
@@ -119,6 +119,13 @@ def test_wrong_passphrase_is_a_clear_error(ca_dir: Path, decision_pdf: bytes) ->
             stamp=None,
         )
     assert err.value.msg == WRONG_PASSPHRASE
+
+
+def test_an_official_without_a_certificate_is_unknown(ca_dir: Path, decision_pdf: bytes) -> None:
+    missing = LocalPkcs12Signer(ca.official_path(ca_dir, "3308010101809999"), PASSPHRASE)
+    with pytest.raises(SigningError) as err:
+        sign_pdf(decision_pdf, missing, reason="r", location="l", stamp=None)
+    assert err.value.msg == UNKNOWN_NIK
 
 
 def test_not_a_pdf_is_refused(ca_dir: Path) -> None:
