@@ -182,10 +182,68 @@ def _clear_office_days(government: Government, order: Order, today: dt.date) -> 
     check_ins.delete()
 
 
-def after_outbreak(result: OutbreakResult) -> None:
-    """Hook for the rest of the seed's story, once those features exist: link the cases into the cluster
-    "Klaster Menara Wijaya", run source finding on it (the floor ranks first), restrict and disinfect the
-    tower. Called inside the step's transaction; does nothing yet."""
+def after_outbreak(result: OutbreakResult, *, government: Government, actor: Actor, today: dt.date) -> None:
+    """The rest of the seed's story: the cases become "Klaster Menara Wijaya", source finding runs on the
+    stored presence (the floor ranks first), and the tower is restricted to half its distancing capacity
+    for two weeks and disinfected: the whole tower done with a photo, the cluster's floor every three days
+    and a market to come. Called inside the
+    step's transaction."""
+    import io
+
+    from PIL import Image
+
+    from siaga.measures import services as measures
+    from siaga.outbreak import clusters
+
+    floor = result.floor
+    if floor is None or not result.cases:
+        return
+    cluster = clusters.cluster_create(
+        actor=actor,
+        name=f"Klaster {floor.building.name.removeprefix('Gedung ')}",
+        cases=result.cases,
+        note="Kasus pertama bergejala; skrining menemukan kasus lain di lantai yang sama.",
+    )
+    clusters.source_finding_start(actor=actor, cluster=cluster, run_now=True)
+    result.counts["clusters"] = 1
+    tower = floor.building
+    measures.measure_set(
+        government=government,
+        building=tower,
+        kind="restrict",
+        capacity_percent=50,
+        start=today + dt.timedelta(days=1),
+        end=today + dt.timedelta(days=14),
+        reason=f"Klaster kasus di lantai {floor.number}; separuh kapasitas selama disinfeksi dan pelacakan.",
+        today=today,
+    )
+    done = measures.disinfection_create(
+        government=government, scheduled_date=today, building=tower, team_name="Tim Satgas BPBD", today=today
+    )
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 120, 180)).save(photo, format="PNG")
+    photo.seek(0)
+    measures.disinfection_complete(task=done[0], photo=photo, actor=None, note="Semua lantai disemprot.")
+    measures.disinfection_create(
+        government=government,
+        scheduled_date=today + dt.timedelta(days=1),
+        building=tower,
+        floor=floor,
+        team_name="Tim Satgas BPBD",
+        repeat_every_days=3,
+        repeat_until=today + dt.timedelta(days=13),
+        today=today,
+    )
+    measures.disinfection_create(
+        government=government,
+        scheduled_date=today + dt.timedelta(days=2),
+        place_name="Pasar Kota",
+        place_kind="market",
+        address="Jl. Pasar No. 1",
+        team_name="Tim Satgas BPBD",
+        today=today,
+    )
+    result.counts["measures"] = 1
 
 
 def demo_outbreak(*, government: Government, today: dt.date | None = None, seed: int = 2020) -> OutbreakResult:
@@ -269,7 +327,7 @@ def demo_outbreak(*, government: Government, today: dt.date | None = None, seed:
         for order in Order.objects.filter(government=government).select_related("case"):
             _clear_office_days(government, order, today)
         result = OutbreakResult(created=True, floor=floor, cases=cases, counts=dict(counts))
-        after_outbreak(result)
+        after_outbreak(result, government=government, actor=actor, today=today)
     return result
 
 

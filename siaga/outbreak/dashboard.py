@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -293,3 +294,33 @@ def dashboard(
     if log:
         log_read(actor, object_id="dashboard", object_repr=f"dashboard {filters.describe()}", ip_address=ip_address)
     return board
+
+
+@dataclass(frozen=True)
+class ClusterPanel:
+    """An active cluster on the dashboard: its size, its transmission graph and what source finding said."""
+
+    cluster: Any
+    size: int
+    layout: Any
+    sentence: str
+
+
+def dashboard_clusters(*, actor: Actor, ip_address: str | None = None) -> list[ClusterPanel]:
+    """The active clusters with their graph and the latest finished source finding's sentence."""
+    from siaga.outbreak.clusters import source_sentence
+    from siaga.outbreak.models import Cluster, SourceFinding
+    from siaga.outbreak.selectors_clusters import cluster_graph, cluster_list
+
+    panels = []
+    for cluster in cluster_list(actor=actor, ip_address=ip_address).filter(status=Cluster.Status.ACTIVE):
+        finding = cluster.findings.filter(status=SourceFinding.Status.DONE).order_by("-pk").first()
+        panels.append(
+            ClusterPanel(
+                cluster=cluster,
+                size=getattr(cluster, "size", 0),  # annotated by cluster_list
+                layout=cluster_graph(actor=actor, cluster=cluster, ip_address=ip_address, log=False),
+                sentence=source_sentence(finding) if finding is not None else "",
+            )
+        )
+    return panels

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from siaga.core import access
 from siaga.core.access import Actor, Perm
 from siaga.core.views import client_ip
+from siaga.measures.selectors import measure_list
 from siaga.org.models import Building, Unit
 from siaga.outbreak import dashboard as selectors
 from siaga.outbreak import exports
@@ -56,7 +57,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "d": board, "query": query},
+        {
+            "form": form,
+            "d": board,
+            "query": query,
+            "clusters": selectors.dashboard_clusters(actor=actor, ip_address=client_ip(request)),
+            "measures": measure_list(actor=actor, current_only=True),
+        },
         status=422 if form.is_bound and form.errors else 200,
     )
 

@@ -121,6 +121,24 @@ def test_the_demo_cluster_on_one_floor_of_menara_wijaya():
     assert (board.confirmed, board.confirmed_asymptomatic) == (6, 5)
     assert dict(board.by_building) == {"Gedung Menara Wijaya": 6}
 
+    # the cluster is named after the tower, its source finding names the floor, and the tower is
+    # restricted, one disinfection done with a photo, more to come
+    from siaga.measures.models import BuildingMeasure, DisinfectionTask
+    from siaga.outbreak.models import Cluster, SourceFinding
+
+    cluster = Cluster.objects.get(government=government)
+    assert cluster.name == "Klaster Menara Wijaya"
+    assert cluster.members.filter(removed_at__isnull=True).count() == 6
+    finding = SourceFinding.objects.get(cluster=cluster)
+    assert finding.status == "done"
+    top_floor = finding.rankings["floor"][0]
+    assert (top_floor["building"], top_floor["floor"]) == ("Gedung Menara Wijaya", floor.number)
+    measures = {(m.kind, m.floor_id) for m in BuildingMeasure.objects.filter(government=government, status="active")}
+    assert measures == {("restrict", None)}
+    done = DisinfectionTask.objects.get(government=government, status="done")
+    assert done.building_id == floor.building_id and done.photo
+    assert DisinfectionTask.objects.filter(government=government, place_kind="market", status="scheduled").exists()
+
     # running it again adds nothing
     before = (Case.objects.count(), Order.objects.count(), ContactProposal.objects.count(), Presence.objects.count())
     assert not demo_outbreak(government=government, today=today).created

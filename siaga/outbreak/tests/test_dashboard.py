@@ -204,3 +204,33 @@ def test_the_api_refuses_anonymous_callers_and_foreign_filters(org, outbreak, ou
     assert api.get("/outbreak/dashboard").json()["confirmed"] == 0
     assert api.get("/outbreak/dashboard", building=outbreak["tower"].pk).status_code == 404
     assert api.get("/outbreak/dashboard", unit=org["dinas"].pk).status_code == 404
+
+
+def test_the_page_shows_active_clusters_with_their_graph_and_the_buildings_under_measures(org, task_force, outbreak):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from siaga.measures.services import measure_set
+    from siaga.outbreak.clusters import cluster_create
+    from siaga.outbreak.models import Case
+
+    cases = list(Case.objects.filter(classification__startswith="confirmed", employee__isnull=False)[:2])
+    cluster_create(actor=task_force, name="Klaster Menara Wijaya", cases=cases)
+    today = timezone.localdate()
+    measure_set(
+        government=org["government"],
+        building=outbreak["tower"],
+        kind="restrict",
+        capacity_percent=50,
+        start=today,
+        end=today + dt.timedelta(days=6),
+        reason="Klaster kasus",
+    )
+    response = page(org["users"]["health"]).get("/outbreak/dashboard/")
+    html = response.content.decode()
+    clusters = html[html.index('data-testid="dashboard-clusters"') : html.index('data-testid="dashboard-measures"')]
+    assert "Klaster Menara Wijaya" in clusters and "2 cases" in clusters
+    assert clusters.count("<circle") == 2  # the graph of the cluster's cases
+    measures = html[html.index('data-testid="dashboard-measures"') :]
+    assert "Menara Wijaya" in measures and "50%" in measures
