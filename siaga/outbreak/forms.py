@@ -61,19 +61,36 @@ class CaseForm(forms.Form):
         return employee
 
 
-class DatesForm(forms.Form):
+class _OwnIds:
+    """Forms that share the case page get ids of their own (``<prefix>_<field>``), so that a label never
+    points at another form's field; the field names, and so what is posted, stay the same."""
+
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+
+
+class DatesForm(_OwnIds, forms.Form):
+    id_prefix = "dates"
+
     onset_date = forms.DateField(label=_("Symptom onset"), required=False, widget=DATE)
     symptoms_ended = forms.DateField(label=_("Last day with symptoms"), required=False, widget=DATE)
     specimen_date = forms.DateField(label=_("Diagnostic specimen date"), required=False, widget=DATE)
     last_exposure = forms.DateField(label=_("Last exposure"), required=False, widget=DATE)
 
 
-class ClassifyForm(forms.Form):
+class ClassifyForm(_OwnIds, forms.Form):
+    id_prefix = "classify"
+
     to = forms.ChoiceField(label=_("New classification"), choices=Classification.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=250)
 
 
-class LabResultForm(forms.Form):
+class LabResultForm(_OwnIds, forms.Form):
+    id_prefix = "lab"
+
     kind = forms.ChoiceField(label=_("Test"), choices=LabResult.Kind.choices)
     specimen_taken_at = forms.DateTimeField(
         label=_("Specimen taken"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -82,7 +99,9 @@ class LabResultForm(forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=LabResult.Result.choices)
 
 
-class OrderForm(forms.Form):
+class OrderForm(_OwnIds, forms.Form):
+    id_prefix = "order"
+
     kind = forms.ChoiceField(label=_("Order"), choices=Order.Kind.choices)
     start = forms.DateField(label=_("First day"), widget=DATE)
     end = forms.DateField(
@@ -91,7 +110,9 @@ class OrderForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=250)
 
 
-class OrderEndForm(forms.Form):
+class OrderEndForm(_OwnIds, forms.Form):
+    id_prefix = "end"
+
     last_day = forms.DateField(
         label=_("New last day"), required=False, widget=DATE, help_text=_("Leave empty to lift the order entirely.")
     )
@@ -104,8 +125,10 @@ class RuleSetAdoptForm(forms.Form):
     effective_from = forms.DateField(label=_("In force from"), widget=DATE)
 
 
-class ContactForm(forms.Form):
+class ContactForm(_OwnIds, forms.Form):
     """A contact known without presence (told by the case, self-reported), by NIP."""
+
+    id_prefix = "contact"
 
     nip = forms.CharField(label=_("Employee's NIP"), max_length=30)
     last_exposure = forms.DateField(label=_("Last exposure"), widget=DATE)

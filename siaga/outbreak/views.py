@@ -81,7 +81,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, actor: Actor, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
     task_force = actor.has_perm(Perm.VIEW_HEALTH)
-    context: dict[str, Any] = {"case": case, "task_force": task_force}
+    context: dict[str, Any] = {
+        "case": case,
+        "task_force": task_force,
+        # each order with its own "end or move" form (ids of its own: ``end<order>_last_day``)
+        "orders": [(order, OrderEndForm(auto_id=f"end{order.pk}_%s")) for order in case.orders.all()],
+    }
     if task_force:
         context.update(
             proposals=services.case_proposals(case=case),
@@ -101,7 +106,6 @@ def _detail(request: HttpRequest, actor: Actor, case: Case, status: int = 200, *
             or OrderForm(
                 initial={"kind": "quarantine" if case.classification == Classification.CLOSE_CONTACT else "isolation"}
             ),
-            end_form=OrderEndForm(),
             contacts=selectors.contact_list(actor=actor, case=case, log=False)
             if case.government_id == actor.government_id
             else [],

@@ -21,7 +21,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     browser_items = []
     for item in items:
         path = str(item.fspath)
-        if "tests/browser/" in path or Path(path).name.startswith("test_browser"):
+        # Any test that takes the browser counts, whatever its file is called: once Playwright runs, no
+        # other test may follow it in this thread.
+        uses_browser = bool({"page", "browser"} & set(getattr(item, "fixturenames", ())))
+        if "tests/browser/" in path or Path(path).name.startswith("test_browser") or uses_browser:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.indonesian)
             browser_items.append(item)
