@@ -5,10 +5,11 @@ step stores checked in the database."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -160,6 +161,23 @@ def scene(
     }
 
 
+@contextlib.contextmanager
+def phone_of(browser: Any, live_server: Any, username: str) -> Iterator[Any]:
+    """Another person's phone-sized page, logged in; fails on any JavaScript error like ``page``."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", base_url=live_server.url)
+    phone = context.new_page()
+    watch = ConsoleWatch()
+    phone.on("console", watch.on_console)
+    phone.on("pageerror", watch.on_page_error)
+    phone.set_default_timeout(10_000)
+    try:
+        log_in(phone, username, PASSWORD)
+        yield phone
+    finally:
+        context.close()
+    assert watch.errors == [], watch.errors
+
+
 def submit(form: Any) -> None:
     form.locator("button[type=submit]").click()
 
@@ -211,7 +229,9 @@ def test_the_task_force_takes_the_cluster_from_first_positive_test_to_a_disinfec
         (budi, "confirm", "Kontak dikonfirmasi."),
         (citra, "dismiss", "Kontak ditolak."),
     ):
-        page.get_by_test_id(f"contact-{proposals[person.pk].pk}").get_by_test_id(f"contact-{decision}").click()
+        section = page.get_by_test_id(f"contact-{proposals[person.pk].pk}")
+        section.get_by_test_id(f"contact-{decision}").click()
+        expect(section.get_by_test_id(f"contact-{decision}")).to_have_count(0)  # decided: the buttons are gone
         expect(page.locator(".messages")).to_contain_text(done)
 
     # the case's isolation, with the rule set's last day
@@ -279,6 +299,20 @@ def test_the_task_force_takes_the_cluster_from_first_positive_test_to_a_disinfec
             text = f"{notice.subject} {notice.body}"
             assert seed.name not in text and seed.nip not in text, text
     assert not Notification.objects.filter(recipient=citra.user).exists()
+    # Ani sees her quarantine on her phone, and nothing of the case she met
+    ani_quarantine = Order.objects.get(case__employee=ani)
+    with phone_of(browser, live_server, "ani") as phone:
+        phone.goto("/outbreak/mine/")
+        mine = phone.get_by_test_id("my-case")
+        expect(mine).to_contain_text("Kontak erat")
+        expect(mine).to_contain_text(
+            f"Karantina: {indonesian_date(ani_quarantine.start)} – {indonesian_date(ani_quarantine.end)}"
+        )
+        mine.get_by_role("link", name="Kontak erat").click()
+        phone.wait_for_url(f"**/outbreak/cases/{ani_quarantine.case_id}/")
+        expect(phone.get_by_test_id("orders")).to_contain_text(indonesian_date(ani_quarantine.end))
+        for text in (phone.locator("main").inner_text(), phone.content()):
+            assert seed.name not in text and seed.nip not in text
     # the unit head learns who is unavailable, never why
     head_notices = [f"{n.subject} {n.body}".lower() for n in Notification.objects.filter(recipient=scene["kabid"].user)]
     assert head_notices and all("isolasi" not in t and "karantina" not in t for t in head_notices), head_notices
@@ -381,14 +415,7 @@ def test_the_task_force_takes_the_cluster_from_first_positive_test_to_a_disinfec
     expect(overdue).to_contain_text("terlambat")
 
     # Dedi completes it on his phone, with a photo
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", base_url=live_server.url)
-    phone = context.new_page()
-    watch = ConsoleWatch()
-    phone.on("console", watch.on_console)
-    phone.on("pageerror", watch.on_page_error)
-    phone.set_default_timeout(10_000)
-    try:
-        log_in(phone, "dedi", PASSWORD)
+    with phone_of(browser, live_server, "dedi") as phone:
         phone.goto("/measures/disinfections/")
         phone.get_by_test_id("disinfection-task").get_by_role("link", name="Menara Wijaya").click()
         phone.wait_for_url(f"**/measures/disinfections/{task.pk}/")
@@ -400,11 +427,9 @@ def test_the_task_force_takes_the_cluster_from_first_positive_test_to_a_disinfec
         expect(phone.locator(".messages")).to_contain_text("Tugas selesai. Terima kasih.")
         expect(phone.get_by_test_id("task-status")).to_have_text("Selesai")
         expect(phone.locator("img.evidence")).to_be_visible()
-        assert phone.evaluate("document.querySelector('img.evidence').naturalWidth") == 64
+        # the photo is served back to the team member as it was taken
+        phone.wait_for_function("() => document.querySelector('img.evidence').naturalWidth === 64")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
-    finally:
-        context.close()
-    assert watch.errors == [], watch.errors
     task.refresh_from_db()
     assert (task.status, task.completed_by_id, task.photo_type) == (
         DisinfectionTask.Status.DONE,
