@@ -144,15 +144,23 @@ def _load_presence(rows: Iterator[tuple[Any, ...]]) -> None:
 
 def _in_window(gov_id: int, w_start: dt.datetime, w_end: dt.datetime) -> Any:
     """The government's intervals overlapping [w_start, w_end), by the same bounded range on ``start``
-    as ``contacts_trace``."""
+    as ``contacts_trace``, in the government's buildings."""
     from django.db.models import Q
 
     from siaga.attendance.models import Presence as StoredPresence
     from siaga.attendance.selectors import PRESENCE_MAX_SPAN
+    from siaga.org.models import Building
 
+    # By the government's buildings: the (building, start) index serves the range (no index leads with
+    # ``start`` alone).
+    buildings = list(Building.objects.filter(government_id=gov_id).values_list("pk", flat=True))
     return (
         StoredPresence.objects.filter(
-            government_id=gov_id, floor__isnull=False, start__gte=w_start - PRESENCE_MAX_SPAN, start__lt=w_end
+            government_id=gov_id,
+            building_id__in=buildings,
+            floor__isnull=False,
+            start__gte=w_start - PRESENCE_MAX_SPAN,
+            start__lt=w_end,
         )
         .filter(Q(end__isnull=True) | Q(end__gt=w_start))
         .order_by()
