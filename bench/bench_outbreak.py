@@ -439,7 +439,7 @@ def _database_rows(label: str, r: dict[str, Any]) -> list[Row]:
             f"≤ {TARGET_RANKING_S:.0f} s ({'met' if rank <= TARGET_RANKING_S else 'MISSED'})",
         ),
         Row(
-            f"{label}:   of which reading {r['ranked_rows']:,} intervals",
+            f"{label}:   of which the read ({r['ranked_rows']:,} person-floor pairs)",
             max(r["rank_read_s"]),
             "s",
             target=f"top place as expected (engine and naive): {'yes' if r['top_ok'] else 'NO'}",
