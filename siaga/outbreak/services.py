@@ -588,18 +588,16 @@ def _engine_case(case: Case) -> Any:
     )
 
 
-def contacts_propose(*, actor: Actor | None, case: Case) -> list[ContactProposal]:
-    """Run the tracing engine on the case's government's stored presence for the infectious window of a
-    probable or confirmed case, at room level (a stay known only to the floor meets the whole floor), and
-    store each close contact as a proposal. Idempotent: a proposal still undecided gets fresh evidence, a
-    decided one is left alone. ``actor`` None: the automatic run after a classification."""
+def contacts_trace(case: Case) -> tuple[list[Any], dict[str, str]]:
+    """The read part of ``contacts_propose`` (no permission check, nothing written): the engine's close
+    contacts of a probable or confirmed case from the stored presence of its government in the case's
+    infectious window, at room level (a stay known only to the floor meets the whole floor), and the
+    label of each place they name."""
     from siaga.attendance.models import Presence as StoredPresence
+    from siaga.attendance.selectors import PRESENCE_MAX_SPAN
     from siaga.engines.tracing.contacts import PresenceIndex, contacts_of, infectious_window
     from siaga.engines.tracing.data import Clock, Presence, micros
 
-    if actor is not None:
-        _require_task_force(actor)
-        _same_government(actor, case)
     if case.classification not in INDEX:
         raise ValidationError({"case": _("Contacts are traced for probable and confirmed cases only.")})
     engine_case = _engine_case(case)
@@ -610,30 +608,64 @@ def contacts_propose(*, actor: Actor | None, case: Case) -> list[ContactProposal
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     w_start, w_end = (epoch + dt.timedelta(microseconds=m) for m in window)
     now = timezone.now()
-    in_window = StoredPresence.objects.filter(
-        government_id=case.government_id, floor__isnull=False, start__lt=w_end
-    ).filter(Q(end__isnull=True) | Q(end__gt=w_start))
+    # One bounded index range on ``start``: no stay lasts longer than PRESENCE_MAX_SPAN (longer ones are
+    # closed by a check-out, the next check-in or the end of a meeting), so an interval still open counts
+    # until now but for that long at most (a forgotten check-out does not make a contact of everybody
+    # who comes to the floor afterwards).
+    in_window = (
+        StoredPresence.objects.filter(
+            government_id=case.government_id,
+            floor__isnull=False,
+            start__gte=w_start - PRESENCE_MAX_SPAN,
+            start__lt=w_end,
+        )
+        .filter(Q(end__isnull=True) | Q(end__gt=w_start))
+        .order_by()
+    )
     own = (
         in_window.filter(employee_id=case.employee_id)
         if case.employee_id
         else in_window.filter(employee__isnull=True, visitor_name=case.visitor_name)
     )
-    # Only the floors the case was on can hold a contact: read nothing else.
-    rows = in_window.filter(floor_id__in=set(own.values_list("floor_id", flat=True))).select_related(
-        "building", "floor", "room"
+    # Only the floors the case was on can hold a contact: read nothing else, and only the columns needed.
+    rows = in_window.filter(floor_id__in=set(own.values_list("floor_id", flat=True))).values_list(
+        "employee_id", "visitor_name", "building_id", "floor_id", "room_id", "start", "end"
     )
     records: list[Presence] = []
-    labels: dict[str, str] = {}
-    for row in rows:
-        end = row.end or now
-        if end <= row.start:
+    for employee_id, visitor_name, building_id, floor_id, room_id, start, end in rows:
+        end = end or min(now, start + PRESENCE_MAX_SPAN)
+        if end <= start:
             continue
-        place = f"{row.building_id}/{row.floor_id}" + (f"/{row.room_id}" if row.room_id else "")
-        assert row.floor is not None
-        label = f"{row.building.name} · {_('floor')} {row.floor.number}"
-        labels[place] = f"{label} · {row.room.name}" if row.room is not None else label
-        records.append(Presence(_person_key(row.employee_id, row.visitor_name), place, micros(row.start), micros(end)))
+        place = f"{building_id}/{floor_id}" + (f"/{room_id}" if room_id else "")
+        records.append(Presence(_person_key(employee_id, visitor_name), place, micros(start), micros(end)))
     found = contacts_of(engine_case, PresenceIndex(records, "room"), clock) if records else []
+    return found, _place_labels({place for contact in found for place in contact.places})
+
+
+def _place_labels(places: set[str]) -> dict[str, str]:
+    """The label ("Building · floor N[ · room]") of each ``building/floor[/room]`` key of the engine."""
+    from siaga.org.models import Floor, Room
+
+    parts = [place.split("/") for place in places]
+    floors = Floor.objects.select_related("building").in_bulk({int(p[1]) for p in parts})
+    rooms = Room.objects.in_bulk({int(p[2]) for p in parts if len(p) == 3})
+    labels: dict[str, str] = {}
+    for place, p in zip(places, parts, strict=True):
+        floor = floors[int(p[1])]
+        label = f"{floor.building.name} · {_('floor')} {floor.number}"
+        labels[place] = f"{label} · {rooms[int(p[2])].name}" if len(p) == 3 else label
+    return labels
+
+
+def contacts_propose(*, actor: Actor | None, case: Case) -> list[ContactProposal]:
+    """Run the tracing engine on the case's government's stored presence for the infectious window of a
+    probable or confirmed case (``contacts_trace``) and store each close contact as a proposal.
+    Idempotent: a proposal still undecided gets fresh evidence, a decided one is left alone. ``actor``
+    None: the automatic run after a classification."""
+    if actor is not None:
+        _require_task_force(actor)
+        _same_government(actor, case)
+    found, labels = contacts_trace(case)
     by_person: dict[str, list[Any]] = {}
     for contact in found:
         by_person.setdefault(contact.contact, []).append(contact)

@@ -88,6 +88,29 @@ def test_contacts_are_proposed_from_presence_in_the_window_with_the_evidence(org
     assert found["Budi Santoso"].employee is None and found["Budi Santoso"].minutes == 30
 
 
+def test_an_interval_still_open_counts_but_a_forgotten_one_does_not(org, task_force, staff_case, scenario):
+    """A check-in not (yet) checked out meets the case; one left open since long before the window (a
+    forgotten check-out) counts for 36 hours at most, so it makes nobody a contact in the window."""
+    floor, day = scenario["floor"], scenario["day"]
+
+    def still_open(employee: Any, start: dt.datetime) -> None:
+        Presence.objects.create(
+            government=floor.government,
+            employee=employee,
+            building=floor.building,
+            floor=floor,
+            start=start,
+            source=Presence.Source.CHECK_IN,
+        )
+
+    still_open(org["kadis"], at(day, 10))  # on the floor from 10:00: meets the case in room A until 12:00
+    still_open(org["kabid"], at(day - dt.timedelta(days=3), 8))  # forgotten three days before the window
+    found = {p.person_name: p for p in services.contacts_propose(actor=task_force, case=staff_case)}
+    assert set(found) == {"Staf Umum", "Staf Dinkes", "Budi Santoso", org["kadis"].name}
+    assert found[org["kadis"].name].minutes == 120
+    assert found[org["kadis"].name].evidence[0]["places"] == ["Menara Wijaya · floor 5"]
+
+
 def test_proposing_again_does_not_duplicate_nor_reopen_decisions(org, task_force, staff_case, scenario):
     first = services.contacts_propose(actor=task_force, case=staff_case)
     dismissed = next(p for p in first if p.person_name == "Budi Santoso")
