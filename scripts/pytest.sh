@@ -10,6 +10,6 @@ if [ -z "${SIAGA_VAR_DIR:-}" ]; then
   export SIAGA_VAR_DIR="$(mktemp -d /tmp/siaga-test.XXXXXX)"
   trap 'rm -rf "$SIAGA_VAR_DIR"' EXIT
   .venv/bin/siaga collectstatic --noinput -v0
-  .venv/bin/siaga compilemessages -v0  # the .mo files are built, not committed
+  .venv/bin/siaga compilemessages --ignore='.venv/*' -v0  # the .mo files are built, not committed
 fi
 .venv/bin/pytest -p no:cacheprovider "$@"
