@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -164,20 +165,30 @@ def cluster_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, actor, cluster, status=422, member_form=form)
 
 
+def _act_on_cluster(request: HttpRequest, cluster: Cluster, action: Callable[[], object], done: str) -> HttpResponse:
+    """Run one task-force action on ``cluster``: its refusal or ``done`` as a message, back to the cluster."""
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("outbreak:cluster_detail", pk=cluster.pk)
+
+
 @login_required
 @require_POST
 def cluster_member_remove(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     actor = _task_force(request)
     cluster = reads.cluster_get(actor=actor, pk=pk, ip_address=client_ip(request))
     case = reads.case_for_cluster(actor=actor, pk=case_pk)
-    try:
-        services.cluster_remove_case(actor=actor, cluster=cluster, case=case)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Case removed from the cluster."))
-    return redirect("outbreak:cluster_detail", pk=cluster.pk)
+    return _act_on_cluster(
+        request,
+        cluster,
+        lambda: services.cluster_remove_case(actor=actor, cluster=cluster, case=case),
+        _("Case removed from the cluster."),
+    )
 
 
 @login_required
@@ -185,14 +196,9 @@ def cluster_member_remove(request: HttpRequest, pk: int, case_pk: int) -> HttpRe
 def cluster_close(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _task_force(request)
     cluster = reads.cluster_get(actor=actor, pk=pk, ip_address=client_ip(request))
-    try:
-        services.cluster_close(actor=actor, cluster=cluster)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Cluster closed."))
-    return redirect("outbreak:cluster_detail", pk=cluster.pk)
+    return _act_on_cluster(
+        request, cluster, lambda: services.cluster_close(actor=actor, cluster=cluster), _("Cluster closed.")
+    )
 
 
 @login_required
@@ -200,14 +206,12 @@ def cluster_close(request: HttpRequest, pk: int) -> HttpResponse:
 def finding_start(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _task_force(request)
     cluster = reads.cluster_get(actor=actor, pk=pk, ip_address=client_ip(request))
-    try:
-        services.source_finding_start(actor=actor, cluster=cluster)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Source finding started; the result appears below when it is ready."))
-    return redirect("outbreak:cluster_detail", pk=cluster.pk)
+    return _act_on_cluster(
+        request,
+        cluster,
+        lambda: services.source_finding_start(actor=actor, cluster=cluster),
+        _("Source finding started; the result appears below when it is ready."),
+    )
 
 
 @login_required
@@ -231,21 +235,19 @@ def finding_verdict(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespo
     actor = _task_force(request)
     cluster = reads.cluster_get(actor=actor, pk=pk, ip_address=client_ip(request))
     finding = reads.finding_get(actor=actor, cluster=cluster, pk=finding_pk)
-    try:
-        services.source_verdict_record(
+    return _act_on_cluster(
+        request,
+        cluster,
+        lambda: services.source_verdict_record(
             actor=actor,
             finding=finding,
             level=request.POST.get("level", ""),
             place=request.POST.get("place", ""),
             verdict=request.POST.get("verdict", ""),
             note=request.POST.get("note", ""),
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Your decision on the source is recorded."))
-    return redirect("outbreak:cluster_detail", pk=cluster.pk)
+        ),
+        _("Your decision on the source is recorded."),
+    )
 
 
 @login_required
