@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
-import logging
 import threading
 import time
 from typing import Any
@@ -24,7 +24,6 @@ from siaga.core.prepared import PreparedQuery
 from siaga.core.services import hash_token
 
 LAST_USED_GRANULARITY = dt.timedelta(minutes=5)
-logger = logging.getLogger(__name__)
 
 
 def _token(key_hash: str, now: dt.datetime) -> QuerySet[ApiToken]:
@@ -81,10 +80,9 @@ last_used = LastUsed()
 
 @atexit.register
 def _flush_at_exit() -> None:
-    try:
+    # The database (or the log's stream) may be gone at exit; then those few seconds of uses are lost.
+    with contextlib.suppress(Exception):
         last_used.flush()
-    except Exception:  # the database may be gone at exit; the uses are only lost
-        logger.warning("could not record the last use of API tokens at exit", exc_info=True)
 
 
 class TokenAuth(HttpBearer):
