@@ -937,8 +937,8 @@ def replan_publish(*, plan: RosterPlan) -> str:
                     government=new.government,
                     subject=_("Replanning %(name)s failed") % {"name": new.name},
                     body=_(
-                        "After the absence the roster cannot keep every rule; the published roster stays. "
-                        "Open the new plan to read why, and change the days by hand."
+                        "Planned again (after an absence or a building measure), the roster cannot keep every "
+                        "rule; the published roster stays. Open the new plan to read why, and change the days by hand."
                     ),
                     link=changes_link,
                 )
@@ -1003,7 +1003,10 @@ def replan_publish(*, plan: RosterPlan) -> str:
                 government=new.government,
                 subject=_("Your work schedule changed on %(dates)s")
                 % {"dates": ", ".join(date_format(c.date, "j M") for c in days)},
-                body=_("The roster was planned again after an absence. Your days that changed: %(days)s.")
+                body=_(
+                    "The roster was planned again (after an absence or a building measure). Your days that changed: "
+                    "%(days)s."
+                )
                 % {
                     "days": "; ".join(
                         f"{date_format(c.date, 'j M')}: {_slot_label(c.before)} → {_slot_label(c.after)}" for c in days
@@ -1013,8 +1016,8 @@ def replan_publish(*, plan: RosterPlan) -> str:
             )
         units = list({c.employee.unit_id: c.employee.unit for c in changes}.values())
         summary = _(
-            "After an absence the roster was planned again and published: %(days)s days of "
-            "%(people)s employees changed; only they were told."
+            "The roster was planned again (after an absence or a building measure) and published: %(days)s "
+            "days of %(people)s employees changed; only they were told."
         ) % {"days": len(changes), "people": len(by_person)}
         if broken:
             summary += " " + _("Days pinned by hand were kept and break these rules: %(rules)s.") % {

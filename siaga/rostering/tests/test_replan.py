@@ -95,7 +95,7 @@ def test_approving_leave_replans_publishes_and_tells_only_whose_days_changed(pla
     summary = Notification.objects.get(channel="in_app", subject__startswith="Roster replanned")
     assert summary.recipient == planned_org["users"]["kabid"]
     assert summary.body == (
-        f"After an absence the roster was planned again and published: {len(changes)} days of "
+        f"The roster was planned again (after an absence or a building measure) and published: {len(changes)} days of "
         f"{len(people)} employees changed; only they were told."
     )
     assert summary.link.endswith(reverse("rostering:plan_changes", args=[new.pk]))
