@@ -374,7 +374,7 @@ def test_the_task_force_takes_the_cluster_from_first_positive_test_to_a_disinfec
     page.wait_for_url("**/measures/")
     expect(page.locator(".messages")).to_contain_text("Tindakan disimpan")
     measure_box = page.get_by_test_id("measure")
-    expect(measure_box).to_contain_text("Lantai 5 Menara Wijaya")
+    expect(measure_box).to_contain_text("Menara Wijaya lantai 5")
     expect(measure_box).to_contain_text("paling banyak 1 orang")
     measure = BuildingMeasure.objects.get()
     assert (measure.floor_id, measure.kind, measure.capacity_people, measure.start, measure.end) == (
