@@ -349,9 +349,9 @@ def scope_audit(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
 # attendance: check-ins, exceptions and presence intervals.
 
 
-def scope_check_ins(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Check-ins and attendance exceptions (rows with ``employee``): admins see the government, unit heads
-    the units they manage, everyone their own."""
+def _own_or_managed(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows about an employee (``employee`` field): admins (BKPSDM) every row of their government, unit
+    heads (and Plh/Plt) those of the units they manage, everyone their own; nobody else any."""
     if not actor.is_authenticated:
         return qs.none()
     qs = scope_government(actor, qs)
@@ -363,16 +363,27 @@ def scope_check_ins(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.filter(condition)
 
 
-def scope_presence(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Presence intervals: the health task force sees the government's, everyone else only their own."""
+def _all_with_perm_or_own(actor: Actor, qs: QuerySet[Any], perm: Perm) -> QuerySet[Any]:
+    """Rows about an employee: everyone holding ``perm`` sees the government's, an employee their own."""
     if not actor.is_authenticated:
         return qs.none()
     qs = scope_government(actor, qs)
-    if actor.has_perm(Perm.VIEW_PRESENCE):
+    if actor.has_perm(perm):
         return qs
     if actor.employee_id:
         return qs.filter(employee_id=actor.employee_id)
     return qs.none()
+
+
+def scope_check_ins(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Check-ins and attendance exceptions: admins see the government, unit heads the units they manage,
+    everyone their own."""
+    return _own_or_managed(actor, qs)
+
+
+def scope_presence(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Presence intervals: the health task force sees the government's, everyone else only their own."""
+    return _all_with_perm_or_own(actor, qs, Perm.VIEW_PRESENCE)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -421,17 +432,9 @@ def scope_mass_events(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def scope_workday(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Rows about an employee (``employee`` field): the person's own; heads (and Plh/Plt) those of the units
-    they manage; admins (BKPSDM) every row of their government. Nobody else sees any."""
-    if not actor.is_authenticated:
-        return qs.none()
-    qs = scope_government(actor, qs)
-    if actor.has_role(Role.ADMIN):
-        return qs
-    condition = Q(employee_id=actor.employee_id) if actor.employee_id else Q(pk__in=[])
-    if actor.has_perm(Perm.MANAGE_ATTENDANCE) and actor.managed_unit_ids:
-        condition |= Q(employee__unit_id__in=actor.managed_unit_ids)
-    return qs.filter(condition)
+    """Work reports, travel permits, recalls: the person's own; heads (and Plh/Plt) those of the units they
+    manage; admins (BKPSDM) every row of their government. Nobody else sees any."""
+    return _own_or_managed(actor, qs)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -440,14 +443,7 @@ def scope_workday(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
 
 def scope_cases(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     """Cases: the health task force sees its government's; an employee sees only their own; nobody else any."""
-    if not actor.is_authenticated:
-        return qs.none()
-    qs = scope_government(actor, qs)
-    if actor.has_perm(Perm.VIEW_HEALTH):
-        return qs
-    if actor.employee_id:
-        return qs.filter(employee_id=actor.employee_id)
-    return qs.none()
+    return _all_with_perm_or_own(actor, qs, Perm.VIEW_HEALTH)
 
 
 # outbreak: clusters and source finding
