@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "siaga.meetings",
     "siaga.outbreak",
     "siaga.measures",
+    "siaga.services",
     "siaga.demo",
 ]
 

@@ -49,6 +49,10 @@ class Perm(StrEnum):
     MANAGE_MEETINGS = "manage_meetings"  # request meetings and book rooms
     MANAGE_EVENTS = "manage_events"  # mass events (apel, diklat, bimtek) of the government
     MANAGE_MEASURES = "manage_measures"  # building measures and disinfection tasks
+    APPLY = "apply"  # a citizen's own service applications
+    PROCESS_APPLICATIONS = "process_applications"  # back office of the officer's own OPD
+    VIEW_APPLICATIONS = "view_applications"  # applications of the government (admin) or managed units (heads)
+    MANAGE_SERVICES = "manage_services"  # the service catalogue and face-to-face restrictions
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -65,12 +69,14 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_MEETINGS,
             Perm.MANAGE_EVENTS,
             Perm.MANAGE_MEASURES,
+            Perm.VIEW_APPLICATIONS,
+            Perm.MANAGE_SERVICES,
         }
     ),
     Role.HEALTH: frozenset(
         {Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.VIEW_HEALTH, Perm.VIEW_PRESENCE, Perm.MANAGE_MEASURES}
     ),
-    Role.SERVICE_OFFICER: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES}),
+    Role.SERVICE_OFFICER: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.PROCESS_APPLICATIONS}),
     DerivedRole.UNIT_HEAD: frozenset(
         {
             Perm.VIEW_ORG,
@@ -79,10 +85,11 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_ROSTER,
             Perm.MANAGE_ATTENDANCE,
             Perm.MANAGE_MEETINGS,
+            Perm.VIEW_APPLICATIONS,
         }
     ),
     DerivedRole.EMPLOYEE: frozenset({Perm.VIEW_ORG, Perm.VIEW_EMPLOYEES, Perm.ATTEND}),
-    Role.CITIZEN: frozenset(),
+    Role.CITIZEN: frozenset({Perm.APPLY}),
 }
 
 #: Roles whose employee scope is the whole government.
@@ -477,3 +484,43 @@ def scope_disinfections(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if actor.employee_id:
         return qs.filter(pk__in=qs.filter(team__pk=actor.employee_id).values("pk"))
     return qs.none()
+
+
+# ---------------------------------------------------------------------------------------------------
+# services: public service applications
+
+
+def office_unit_ids(actor: Actor) -> frozenset[int]:
+    """The units whose applications a service officer handles: the whole OPD their own unit belongs to
+    (its top-level unit and everything below it)."""
+    if not actor.has_perm(Perm.PROCESS_APPLICATIONS) or not actor.unit_id:
+        return frozenset()
+    if "office_units" not in actor._cache:
+        from siaga.org.selectors import unit_descendant_ids, unit_parent_map
+
+        parents = unit_parent_map(government_id=actor.government_id)
+        top: int = actor.unit_id
+        seen: set[int] = set()
+        while (parent := parents.get(top)) is not None and top not in seen:
+            seen.add(top)
+            top = parent
+        actor._cache["office_units"] = unit_descendant_ids(government_id=actor.government_id, unit_ids=[top])
+    return frozenset(actor._cache["office_units"])
+
+
+def scope_applications(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Applications (and rows keyed by ``unit`` and ``citizen`` like them): a citizen sees their own; a
+    service officer those of their OPD; a unit head (or Plh/Plt) those of the units they manage; the
+    admin (BKPSDM) the government's. Nobody else any."""
+    if not actor.is_authenticated:
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.has_perm(Perm.VIEW_APPLICATIONS) and actor.has_role(Role.ADMIN):
+        return qs
+    wanted = Q(pk__in=[])
+    if actor.has_perm(Perm.APPLY):
+        wanted |= Q(citizen__user_id=actor.user_id)
+    units = office_unit_ids(actor) | (actor.managed_unit_ids if actor.has_perm(Perm.VIEW_APPLICATIONS) else frozenset())
+    if units:
+        wanted |= Q(unit_id__in=units)
+    return qs.filter(wanted)

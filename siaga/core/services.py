@@ -102,9 +102,12 @@ def normalise_phone(phone: str) -> str:
 
 
 def _addresses(user: Any) -> tuple[str, str]:
+    """A person's e-mail and phone: from the account, then their employee or citizen record."""
     employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
-    email = user.email or (employee.email if employee else "")
-    phone = employee.phone if employee else ""
+    citizen = getattr(user, "citizen", None) if employee is None and hasattr(user, "citizen") else None
+    record = employee or citizen
+    email = user.email or (record.email if record else "")
+    phone = record.phone if record else ""
     return email, phone
 
 

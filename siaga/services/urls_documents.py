@@ -1,0 +1,5 @@
+"""Back office: signing and issued documents."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

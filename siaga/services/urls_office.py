@@ -1,0 +1,5 @@
+"""Back office: work queues, applications, catalogue."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
