@@ -254,6 +254,23 @@ ATTENDANCE_CLOCK_SKEW_SECONDS = env_int("ATTENDANCE_CLOCK_SKEW_SECONDS", 300, mi
 
 API_TOKEN_PREFIX = "sga_"  # noqa: S105 - a public prefix, not a secret
 
+# Decision documents: how they are signed (docs/documents.md). "local": each official's PKCS#12 under
+# SIGNING_DIR, issued by the government CA kept there; "remote": a BSrE-style signing service.
+SIGNING_BACKEND = env_choice("SIGNING_BACKEND", "local", ("local", "remote"))
+SIGNING_DIR = Path(env_str("SIGNING_DIR", str(VAR_DIR / "signing")) or VAR_DIR / "signing")
+SIGNING_SERVICE_URL = (env_str("SIGNING_SERVICE_URL", "") or "").rstrip("/")
+SIGNING_SERVICE_USER = env_str("SIGNING_SERVICE_USER", "") or ""
+SIGNING_SERVICE_PASSWORD = env_str("SIGNING_SERVICE_PASSWORD", "") or ""
+SIGNING_SERVICE_TIMEOUT = env_int("SIGNING_SERVICE_TIMEOUT", 60, minimum=1)
+if SIGNING_BACKEND == "remote" and not (SIGNING_SERVICE_URL and SIGNING_SERVICE_USER and SIGNING_SERVICE_PASSWORD):
+    raise ImproperlyConfigured(
+        "SIGNING_BACKEND=remote needs SIGNING_SERVICE_URL, SIGNING_SERVICE_USER and SIGNING_SERVICE_PASSWORD."
+    )
+# The certificates (PEM or DER files) a signature must chain to; by default the local CA's root.
+SIGNING_TRUST_ROOTS = env_list("SIGNING_TRUST_ROOTS", [str(SIGNING_DIR / "ca.crt.pem")])
+# Public verification (/verifikasi/): requests per minute from one IP address before "429 Too Many Requests".
+VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,129 @@
+"""Back office: the signing queue of heads and their Plh/Plt, previews, signing (one or several with
+one passphrase), returning or rejecting, and downloads of signed documents."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from siaga.core import access
+from siaga.core.uploads import private_path
+from siaga.services import documents, selectors_documents, signing
+from siaga.services.models import Application, Status
+from siaga.services.workflow import is_applicant, transition
+
+
+def _signer_actor(request: HttpRequest) -> access.Actor:
+    actor = access.request_actor(request)
+    if selectors_documents.signer_employee(actor) is None or not actor.headed_unit_ids:
+        raise PermissionDenied
+    return actor
+
+
+@login_required
+@require_GET
+def signing_queue(request: HttpRequest) -> HttpResponse:
+    actor = _signer_actor(request)
+    return render(
+        request,
+        "services/documents/queue.html",
+        {"applications": selectors_documents.awaiting_signature(actor)},
+    )
+
+
+@login_required
+@require_GET
+def signing_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unsigned document as it will be signed (the number is provisional)."""
+    actor = _signer_actor(request)
+    application = selectors_documents.signable_get(actor, pk)
+    year = timezone.localdate().year
+    pdf = documents.render(
+        application,
+        number=f"{documents.PREFIXES.get(application.service.product_kind, '000')}/…/{application.unit.code}/{year}",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="draf-{application.reference}.pdf"'
+    return response
+
+
+def _result(request: HttpRequest, results: list[signing.BatchResult]) -> HttpResponse:
+    template = (
+        "services/documents/_results.html" if request.headers.get("HX-Request") else "services/documents/results.html"
+    )
+    return render(request, template, {"results": results})
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _signer_actor(request)
+    application = selectors_documents.signable_get(actor, pk)
+    results = signing.sign_batch(applications=[application], actor=actor, passphrase=request.POST.get("passphrase", ""))
+    return _result(request, results)
+
+
+@login_required
+@require_POST
+def sign_batch(request: HttpRequest) -> HttpResponse:
+    actor = _signer_actor(request)
+    ids = {int(v) for v in request.POST.getlist("application") if v.isdigit()}
+    if not ids:
+        return _result(request, [])
+    chosen = [a for a in selectors_documents.awaiting_signature(actor) if a.pk in ids]
+    if len(chosen) != len(ids):
+        raise Http404
+    results = signing.sign_batch(applications=chosen, actor=actor, passphrase=request.POST.get("passphrase", ""))
+    return _result(request, results)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Return for correction or reject."""
+    actor = _signer_actor(request)
+    application = selectors_documents.signable_get(actor, pk)
+    note = request.POST.get("note", "")
+    try:
+        if decision == "return":
+            signing.return_for_correction(application=application, actor=actor, note=note)
+            message = _("Returned to the officers for correction.")
+        else:
+            signing.reject(application=application, actor=actor, note=note)
+            message = _("The application was rejected; the applicant has been told.")
+    except ValidationError as exc:
+        return render(
+            request,
+            "services/documents/_decision.html",
+            {"application": application, "error": " ".join(exc.messages)},
+            status=400,
+        )
+    return render(request, "services/documents/_decision.html", {"application": application, "message": message})
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, token: str) -> FileResponse:
+    """The signed PDF, for the applicant and the office; 404 for anyone else. The applicant's first
+    download of a document they chose to download closes the application."""
+    actor = access.request_actor(request)
+    document = selectors_documents.document_by_token(actor, token)
+    application: Application = document.application
+    try:
+        handle = private_path(document.path).open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    if (
+        application.status == Status.ISSUED
+        and application.handover == Application.Handover.DOWNLOAD
+        and is_applicant(actor, application)
+    ):
+        transition(application=application, to=Status.PICKED_UP, actor=actor, system=True, public=False)
+        transition(application=application, to=Status.CLOSED, actor=actor, system=True)
+    filename = "".join(ch if ch.isalnum() else "-" for ch in document.number).strip("-")
+    return FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=f"{filename}.pdf")
