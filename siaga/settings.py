@@ -255,14 +255,18 @@ ATTENDANCE_CLOCK_SKEW_SECONDS = env_int("ATTENDANCE_CLOCK_SKEW_SECONDS", 300, mi
 API_TOKEN_PREFIX = "sga_"  # noqa: S105 - a public prefix, not a secret
 
 # Decision documents: how they are signed (docs/documents.md). "local": each official's PKCS#12 under
-# SIGNING_DIR, issued by the government CA kept there; "remote": a BSrE-style signing service.
-SIGNING_BACKEND = env_choice("SIGNING_BACKEND", "local", ("local", "remote"))
+# SIGNING_DIR, issued by the government CA kept there; "remote": a BSrE-style signing service. (Read from the
+# environment variable SIGNING_BACKEND; the setting has another name because Django's own SIGNING_BACKEND
+# is the cookie signer.)
+DOCUMENT_SIGNING_BACKEND = env_choice("SIGNING_BACKEND", "local", ("local", "remote"))
 SIGNING_DIR = Path(env_str("SIGNING_DIR", str(VAR_DIR / "signing")) or VAR_DIR / "signing")
 SIGNING_SERVICE_URL = (env_str("SIGNING_SERVICE_URL", "") or "").rstrip("/")
 SIGNING_SERVICE_USER = env_str("SIGNING_SERVICE_USER", "") or ""
 SIGNING_SERVICE_PASSWORD = env_str("SIGNING_SERVICE_PASSWORD", "") or ""
 SIGNING_SERVICE_TIMEOUT = env_int("SIGNING_SERVICE_TIMEOUT", 60, minimum=1)
-if SIGNING_BACKEND == "remote" and not (SIGNING_SERVICE_URL and SIGNING_SERVICE_USER and SIGNING_SERVICE_PASSWORD):
+if DOCUMENT_SIGNING_BACKEND == "remote" and not (
+    SIGNING_SERVICE_URL and SIGNING_SERVICE_USER and SIGNING_SERVICE_PASSWORD
+):
     raise ImproperlyConfigured(
         "SIGNING_BACKEND=remote needs SIGNING_SERVICE_URL, SIGNING_SERVICE_USER and SIGNING_SERVICE_PASSWORD."
     )

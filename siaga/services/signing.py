@@ -55,7 +55,7 @@ def signer_backend(employee: Employee, passphrase: str) -> Signer:
     """The configured backend, signing as ``employee`` with their ``passphrase``."""
     if not employee.nik:
         raise errors.SigningError(errors.UNKNOWN_NIK, "the employee has no NIK")
-    if settings.SIGNING_BACKEND == "remote":
+    if settings.DOCUMENT_SIGNING_BACKEND == "remote":
         return RemoteSigner(
             settings.SIGNING_SERVICE_URL,
             settings.SIGNING_SERVICE_USER,
@@ -193,7 +193,7 @@ def sign_application(
                 signer_position=stamp.capacity,
                 acting=authority.basis if authority.basis in ACTING_TITLE else "",
                 delegation_id=authority.delegation_id,
-                backend=settings.SIGNING_BACKEND,
+                backend=settings.DOCUMENT_SIGNING_BACKEND,
                 signed_at=now,
                 verify_token=token,
                 summary={

@@ -45,7 +45,7 @@ def trust_nss(signing_ca: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 @pytest.fixture
 def signing_settings(settings: Any, signing_ca: Path, tmp_path: Path) -> Any:
-    settings.SIGNING_BACKEND = "local"
+    settings.DOCUMENT_SIGNING_BACKEND = "local"
     settings.SIGNING_DIR = signing_ca
     settings.SIGNING_TRUST_ROOTS = [str(signing_ca / ca.ROOT_CERT)]
     settings.MEDIA_ROOT = tmp_path / "private"

@@ -166,7 +166,7 @@ def test_remote_backend_signs_through_the_service(
     signing: dict, actor_of: Any, signing_ca: Path, signing_settings: Any, trust_nss: Path, tmp_path: Path
 ) -> None:
     with SigningServer(signing_ca, {"siaga": "service-secret-1"}) as server:
-        signing_settings.SIGNING_BACKEND = "remote"
+        signing_settings.DOCUMENT_SIGNING_BACKEND = "remote"
         signing_settings.SIGNING_SERVICE_URL = server.url
         signing_settings.SIGNING_SERVICE_USER = "siaga"
         signing_settings.SIGNING_SERVICE_PASSWORD = "service-secret-1"
@@ -182,7 +182,7 @@ def test_remote_service_down_is_a_clear_message(signing: dict, actor_of: Any, si
     server = SigningServer(signing_settings.SIGNING_DIR, {"siaga": "x"})
     url = server.url
     server.httpd.server_close()  # nothing listens there any more
-    signing_settings.SIGNING_BACKEND = "remote"
+    signing_settings.DOCUMENT_SIGNING_BACKEND = "remote"
     signing_settings.SIGNING_SERVICE_URL = url
     signing_settings.SIGNING_SERVICE_USER = "siaga"
     signing_settings.SIGNING_SERVICE_PASSWORD = "x"
@@ -230,3 +230,56 @@ def test_system_signs_as_an_employee(signing: dict) -> None:
         application=signing["application"], actor=None, employee=signing["kabid"], passphrase=PASSPHRASE
     )
     assert document.acting == "plh"
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_export_writes_pdfs_and_a_manifest(signing: dict, actor_of: Any, make_application: Any, tmp_path: Path) -> None:
+    import csv
+    import hashlib
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    head = actor_of(signing["users"]["head"])
+    first = signing_service.sign_application(application=signing["application"], actor=head, passphrase=PASSPHRASE)
+    second = signing_service.sign_application(
+        application=awaiting(make_application, signing["usaha"], signing["siti"]), actor=head, passphrase=PASSPHRASE
+    )
+    out = tmp_path / "export"
+    call_command("documents", "export", "--government", "33.11", "--status", "issued", "-o", str(out))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {row["number"] for row in manifest} == {first.number, second.number}
+    for row in manifest:
+        assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]
+    with (out / "manifest.csv").open() as handle:
+        assert len(list(csv.DictReader(handle))) == 2
+    call_command("documents", "export", "--government", "33.11", "--limit", "1", "-o", str(tmp_path / "one"))
+    assert len(json.loads((tmp_path / "one" / "manifest.json").read_text())) == 1
+    # a changed stored file is reported, not exported
+    path = private_path(first.path)
+    path.write_bytes(path.read_bytes() + b"\n%tampered")
+    with pytest.raises(CommandError, match="1 document"):
+        call_command("documents", "export", "--government", "33.11", "-o", str(tmp_path / "again"))
+    assert len(json.loads((tmp_path / "again" / "manifest.json").read_text())) == 1
+    with pytest.raises(CommandError, match="No active government"):
+        call_command("documents", "export", "--government", "99.99", "-o", str(tmp_path / "x"))
+
+
+def test_certificate_command_issues_from_the_government_ca(
+    signing: dict, signing_settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    signing_settings.SIGNING_DIR = tmp_path / "ca"
+    monkeypatch.setenv("SIGNING_PASSPHRASE", "rahasia-kabid-1")
+    call_command("documents", "certificate", "--government", "33.11", "--nip", signing["kabid"].nip)
+    official = ca.load_official(ca.official_path(tmp_path / "ca", signing["kabid"].nik), "rahasia-kabid-1")
+    assert official.nik == signing["kabid"].nik
+    assert official.certificate.issuer.rfc4514_string().startswith("CN=Kabupaten Sukoharjo Root CA")
+    monkeypatch.setenv("SIGNING_PASSPHRASE", "salah-sekali-1")
+    with pytest.raises(CommandError, match="passphrase does not open it"):
+        call_command("documents", "certificate", "--government", "33.11", "--nip", signing["kabid"].nip)
