@@ -3,10 +3,11 @@ one passphrase), returning or rejecting, and downloads of signed documents."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -97,12 +98,18 @@ def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
             signing.reject(application=application, actor=actor, note=note)
             message = _("The application was rejected; the applicant has been told.")
     except ValidationError as exc:
+        if not request.headers.get("HX-Request"):
+            messages.error(request, " ".join(exc.messages))
+            return redirect("services:signing_queue")
         return render(
             request,
             "services/documents/_decision.html",
             {"application": application, "error": " ".join(exc.messages)},
             status=400,
         )
+    if not request.headers.get("HX-Request"):
+        messages.success(request, message)
+        return redirect("services:signing_queue")
     return render(request, "services/documents/_decision.html", {"application": application, "message": message})
 
 

@@ -166,11 +166,15 @@ def test_batch_signing_reports_per_document(signing: dict, login: Any, make_appl
 def test_return_and_reject_from_the_page(signing: dict, login: Any, make_application: Any) -> None:
     client = login(signing["users"]["head"])
     pk = signing["application"].pk
-    assert client.post(reverse("services:sign_return", args=[pk]), {"note": ""}).status_code == 400
-    assert client.post(reverse("services:sign_return", args=[pk]), {"note": "Perbaiki alamat."}).status_code == 200
+    hx = {"HTTP_HX_REQUEST": "true"}
+    refused = client.post(reverse("services:sign_return", args=[pk]), {"note": ""}, **hx)
+    assert refused.status_code == 400 and "Say what must be corrected" in refused.text
+    done = client.post(reverse("services:sign_return", args=[pk]), {"note": "Perbaiki alamat."}, **hx)
+    assert done.status_code == 200 and "Returned to the officers" in done.text
     assert Application.objects.get(pk=pk).status == Status.IN_REVIEW
     second = awaiting(make_application, signing["usaha"], signing["siti"])
-    client.post(reverse("services:sign_reject", args=[second.pk]), {"note": "Bukan usaha mikro."})
+    response = client.post(reverse("services:sign_reject", args=[second.pk]), {"note": "Bukan usaha mikro."})
+    assert response.status_code == 302 and response["Location"] == reverse("services:signing_queue")
     assert Application.objects.get(pk=second.pk).status == Status.REJECTED
 
 
