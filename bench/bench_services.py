@@ -72,7 +72,7 @@ def child(directory: Path) -> None:
         government=government, unit=unit, name="Kepala Dinas", kind="struktural", level="jpt_pratama", is_head=True
     )
     users = get_user_model().objects
-    head_user = users.create_user(username="kadis", password="x")
+    head_user = users.create_user(username="kadis", password=None)
     head = Employee.objects.create(
         government=government,
         unit=unit,
@@ -97,7 +97,7 @@ def child(directory: Path) -> None:
         signer_position=position,
         fields=[{"code": "nama_usaha", "name": "Nama usaha"}],
     )
-    citizen_user = users.create_user(username="warga", password="x")
+    citizen_user = users.create_user(username="warga", password=None)
     RoleAssignment.objects.create(user=citizen_user, government=government, role=Role.CITIZEN)
     citizen = Citizen.objects.create(government=government, user=citizen_user, nik="3374011205900001", name="Budi")
     applications = [
