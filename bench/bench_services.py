@@ -130,7 +130,7 @@ def child(directory: Path) -> None:
         baseline()
     baseline_rate = DOCUMENTS / (time.perf_counter() - start)
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     page, upload = [], []
     signed = private_path(issued[0].path).read_bytes()
     for i in range(CHECKS):
