@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -249,6 +249,36 @@ def registration_start(
         errors["password"] = exc.messages
     if errors:
         raise ValidationError(errors)
+    try:
+        return _registration_write(
+            government=government,
+            pending=pending,
+            nik=nik,
+            name=name,
+            email=email,
+            phone=phone,
+            password=password,
+            address=address,
+        )
+    except IntegrityError:
+        # the same NIK registered at the same moment by another request: the constraint decided
+        raise ValidationError(
+            {"nik": [_("This NIK is already registered. Sign in, or sign in with a code if you forgot the password.")]}
+        ) from None
+
+
+def _registration_write(
+    *,
+    government: Government,
+    pending: Citizen | None,
+    nik: str,
+    name: str,
+    email: str,
+    phone: str,
+    password: str,
+    address: str,
+) -> tuple[Citizen, OneTimeCode]:
+    User = get_user_model()
     with transaction.atomic():
         if pending is None:
             user = User.objects.create_user(
