@@ -368,3 +368,33 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Any, verified: dict, sub
     ):
         response = client.get(url)
         assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_page_keeps_working_when_a_document_exists(login: Any, verified: dict, submitted: Application) -> None:
+    from siaga.services.models import IssuedDocument
+    from siaga.services.views_portal import safe_reverse
+
+    document = IssuedDocument.objects.create(
+        government=verified["government"],
+        application=submitted,
+        number="503/PBG/2026/1",
+        path="documents/x.pdf",
+        sha256="0" * 64,
+        signer=verified["kadis"],
+        signer_name="Kepala Dinas",
+        signer_position="Kepala DPMPTSP",
+        backend="local",
+        signed_at=timezone.now(),
+    )
+    response = login(verified["budi"].user).get(reverse("portal:application", args=[submitted.reference]))
+    assert response.status_code == 200
+    link = safe_reverse("services:document_download", document.verify_token)
+    assert (b"Download the document" in response.content) == bool(link)
+    if link:
+        assert link.encode() in response.content
+    assert safe_reverse("portal:application", submitted.reference) == f"/layanan/permohonan/{submitted.reference}/"
+    assert safe_reverse("services:no_such_view") == ""
+
+
+def test_the_home_page_works_for_a_citizen(login: Any, verified: dict) -> None:
+    assert login(verified["budi"].user).get(reverse("home")).status_code == 200
