@@ -320,7 +320,7 @@ def registration_confirm(*, government: Government, code_id: int | None, code: s
 def registration_resend(*, government: Government, code_id: int | None) -> OneTimeCode:
     otc = OneTimeCode.objects.filter(pk=code_id or 0, government=government).first()
     if otc is None:
-        raise ValidationError(_("Start the registration again."))
+        raise ValidationError(_("Start again from the first step to get a new code."))
     citizen = Citizen.objects.select_related("user").get(pk=otc.payload["citizen"])
     if citizen.verified_at is not None and otc.purpose == OneTimeCode.Purpose.REGISTER:
         raise ValidationError(_("This account is already active; sign in."))

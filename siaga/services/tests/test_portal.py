@@ -307,3 +307,11 @@ def test_an_employee_still_signs_in_with_the_user_name(client: Any, org: dict) -
     from conftest import PASSWORD as STAFF_PASSWORD
 
     assert client.post(reverse("login"), {"username": "petugas", "password": STAFF_PASSWORD}).status_code == 302
+
+
+def test_resend_without_a_code_in_progress_says_to_start_again(client: Any, government: Any) -> None:
+    for purpose in ("register", "login"):
+        page = client.post(reverse("portal:code_resend", args=[government.code, purpose]), follow=True)
+        assert "Start again from the first step" in page.content.decode()
+    assert not OneTimeCode.objects.exists()
+    assert client.post(reverse("portal:code_resend", args=[government.code, "other"])).status_code == 404
