@@ -127,6 +127,7 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "siaga.services.auth.CitizenBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -251,6 +252,12 @@ HEALTH_DATA_RETENTION_DAYS = env_int("HEALTH_DATA_RETENTION_DAYS", 730, minimum=
 
 # How far (seconds) a phone's clock may be off the server's before a check-in is refused.
 ATTENDANCE_CLOCK_SKEW_SECONDS = env_int("ATTENDANCE_CLOCK_SKEW_SECONDS", 300, minimum=0)
+
+# Citizens' portal: one-time codes (registration, sign-in by code): minutes a code is valid, wrong tries
+# allowed per code, seconds before another code may be sent to the same address.
+PORTAL_CODE_TTL_MINUTES = env_int("PORTAL_CODE_TTL_MINUTES", 10, minimum=1)
+PORTAL_CODE_ATTEMPTS = env_int("PORTAL_CODE_ATTEMPTS", 5, minimum=1)
+PORTAL_CODE_RESEND_SECONDS = env_int("PORTAL_CODE_RESEND_SECONDS", 60, minimum=0)
 
 API_TOKEN_PREFIX = "sga_"  # noqa: S105 - a public prefix, not a secret
 
