@@ -1,0 +1,3 @@
+"""Catalogue management (placeholder until written)."""
+
+urlpatterns: list = []
