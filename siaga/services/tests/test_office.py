@@ -253,3 +253,32 @@ def test_sla_warnings_go_once_before_the_due_date_and_once_on_breach(
     assert officer_notes.filter(subject__contains="past its time limit").count() == 1
     assert svc.working_days_left(gov, due, today=due) == 0
     assert svc.working_days_left(gov, due, today=late) <= 0
+
+
+def test_an_isolation_order_from_the_task_force_hands_the_officers_work_over(
+    o: dict, make_application: Any, actor_of: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from siaga.outbreak import services as outbreak
+
+    app = make_application(o["pbg"], o["budi"], status=S.IN_REVIEW, assigned_to=o["officer"])
+    task_force = actor_of(o["users"]["health"])
+    case = outbreak.case_create(
+        actor=task_force,
+        employee=o["officer"],
+        classification="confirmed_asymptomatic",
+        specimen_date=timezone.localdate() - dt.timedelta(days=1),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outbreak.order_issue(
+            actor=task_force, case=case, kind="isolation", start=timezone.localdate() - dt.timedelta(days=1)
+        )
+    assert _assigned_to(app) == o["officer2"].pk
+    event = app.events.get()
+    assert event.note == "Reassigned to Petugas Kedua: Petugas Front Office is unavailable."
+    # the head sees the hand-over on the application page without the reason
+    from django.test import Client
+
+    client = Client()
+    client.force_login(o["users"]["head"])
+    body = client.get(f"/services/permohonan/{app.pk}/").content.decode().lower()
+    assert "is unavailable" in body and "isolation" not in body and "confirmed" not in body
