@@ -80,7 +80,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = _office(request)
     today = timezone.localdate()
     supervisor = sel.is_supervisor(actor)
-    default = "unit" if supervisor and not actor.employee_id else "mine"
+    # officers start with their own queue; heads, their Plh/Plt and BKPSDM with the whole unit
+    default = "unit" if supervisor and not actor.has_perm(access.Perm.PROCESS_APPLICATIONS) else "mine"
     name = request.GET.get("q", default)
     if name not in sel.QUEUES or (name == "unit" and not supervisor):
         name = default

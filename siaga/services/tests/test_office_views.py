@@ -203,3 +203,16 @@ def test_an_attachment_of_an_unsafe_type_is_served_as_bytes(office: dict, app: A
     response = _client(office["users"]["officer"]).get(reverse("services:attachment", args=[attachment.pk]))
     assert response["Content-Type"] == "application/octet-stream"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.indonesian
+def test_screens_speak_indonesian(office: dict, app: Application) -> None:  # noqa: F811
+    officer = _client(office["users"]["officer"])
+    body = officer.get(reverse("services:queue")).content.decode()
+    for name in ("Layanan: antrean", "Antrean saya", "Belum ditangani", "Lewat batas waktu", "Hampir jatuh tempo"):
+        assert name in body
+    body = officer.get(reverse("services:application", args=[app.pk])).content.decode()
+    assert "Tandai belum lengkap" in body and "Registrasi" in body
+    # a head lands on the whole unit, with the filters
+    body = _client(office["users"]["head"]).get(reverse("services:queue")).content.decode()
+    assert 'aria-current="page">Unit kerja' in body and app.reference in body
