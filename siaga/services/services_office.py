@@ -481,7 +481,7 @@ def application_move(*, application: Application, to: str, actor: Actor | None, 
             return workflow.transition(application=application, to=S.CLOSED, actor=actor, system=True)
     with transaction.atomic():
         workflow.transition(application=application, to=to, actor=actor, note=note, system=actor is None)
-        if to == S.REGISTERED and actor is not None and actor.employee_id:
+        if to == S.REGISTERED and actor is not None and actor.employee_id and actor.has_perm(Perm.PROCESS_APPLICATIONS):
             # registering an unassigned application makes the officer its handler
             Application.objects.filter(pk=application.pk, assigned_to__isnull=True).update(
                 assigned_to_id=actor.employee_id

@@ -92,6 +92,9 @@ def test_register_by_role(office: dict, app: Application, role: str) -> None:  #
     assert response.status_code == REGISTER[role]
     app.refresh_from_db()
     assert (app.status == S.REGISTERED) == (REGISTER[role] == 302)
+    # registering makes a service officer the handler, never a head who registers it
+    assert (app.assigned_to_id == office["officer"].pk) == (role == "officer")
+    assert app.assigned_to_id is None or role == "officer"
 
 
 def test_an_impossible_move_shows_the_form_with_the_message(office: dict, app: Application) -> None:  # noqa: F811
