@@ -33,7 +33,7 @@ def is_supervisor(actor: Actor) -> bool:
 
 
 def _ordered(qs: QuerySet[Application]) -> QuerySet[Application]:
-    return qs.order_by(F("due_on").asc(nulls_last=True), "submitted_at", "pk")
+    return qs.select_related("government").order_by(F("due_on").asc(nulls_last=True), "submitted_at", "pk")
 
 
 def office_applications(actor: Actor) -> QuerySet[Application]:

@@ -105,8 +105,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows = sel.queue(actor, name, today=today)
     counts = sel.queue_counts(actor, today=today)
     items = list(rows[:300])
+    texts: dict[tuple[Any, str], tuple[str, bool]] = {}  # rows share due dates: one calendar read each
     for app in items:
-        app.due_text, app.overdue = due_text(app, today)  # type: ignore[attr-defined]
+        key = (
+            app.due_on,
+            app.status if app.status == S.AWAITING_PAYMENT or app.status not in office.CLOCK_RUNS else "",
+        )
+        if key not in texts:
+            texts[key] = due_text(app, today)
+        app.due_text, app.overdue = texts[key]  # type: ignore[attr-defined]
     context = {
         "name": name,
         "tabs": [(key, QUEUE_LABELS[key], counts[key]) for key in counts],

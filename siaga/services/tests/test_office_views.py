@@ -219,3 +219,24 @@ def test_screens_speak_indonesian(office: dict, app: Application) -> None:  # no
     # a head lands on the whole unit, with the filters
     body = _client(office["users"]["head"]).get(reverse("services:queue")).content.decode()
     assert 'aria-current="page">Unit kerja' in body and app.reference in body
+
+
+def test_the_queue_reads_a_bounded_number_of_rows(
+    office: dict,  # noqa: F811
+    make_application: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    today = timezone.localdate()
+    for i in range(40):
+        make_application(
+            office["usaha"],
+            office["siti"],
+            status=S.IN_REVIEW,
+            assigned_to=office["officer"],
+            due_on=today + dt.timedelta(days=i % 4),
+        )
+    client = _client(office["users"]["officer"])
+    client.get(reverse("services:queue"))  # warm the session and the actor
+    with django_assert_max_num_queries(40):
+        body = client.get(reverse("services:queue") + "?q=mine").content.decode()
+    assert body.count('data-testid="application"') == 40
