@@ -1,7 +1,7 @@
 """The back office API, role by role: queue, one application, move, take, assign.
 
-Until ``office_router`` is mounted on the project's API, this module mounts it on an API of its own with
-the project's authentication and error handlers (the same answers); once mounted, it tests the real one."""
+The module mounts ``office_router`` on an API of its own with the project's authentication and error
+handlers, so it gives the same answers whether or not the project's API mounts it yet."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import path
 from django.utils import timezone
+from ninja import NinjaAPI
 
+from siaga import urls as project_urls
 from siaga.api import urls as api_urls
 from siaga.services.api_office import office_router
 from siaga.services.models import Application, Status
@@ -21,24 +23,13 @@ from siaga.services.tests.test_office_fixtures import ROLES, office  # noqa: F40
 
 S = Status
 
-
-def _mounted() -> bool:
-    return getattr(office_router, "api", None) is api_urls.api
-
-
-if _mounted():
-    urlpatterns: list[Any] = []
-    pytestmark = pytest.mark.django_db
-else:
-    from ninja import NinjaAPI
-
-    _api = NinjaAPI(auth=api_urls.api.auth, urls_namespace="office_api_test", docs_url=None)
-    _api._exception_handlers = api_urls.api._exception_handlers
-    _api.add_router("/v1/", office_router)
-    from siaga import urls as project_urls
-
-    urlpatterns = [path("api/", _api.urls), *project_urls.urlpatterns]
-    pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+# The router mounted on an API of its own with the project's authentication and error handlers (a router
+# may be mounted more than once), in front of the project's URLs.
+_api = NinjaAPI(auth=api_urls.api.auth, urls_namespace="office_api_test", docs_url=None)
+_api._exception_handlers = api_urls.api._exception_handlers
+_api.add_router("/v1/", office_router)
+urlpatterns = [path("api/", _api.urls), *project_urls.urlpatterns]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
 API = "/api/v1/services/office"
 
