@@ -29,11 +29,16 @@ class AssignForm(forms.Form):
     officer = forms.ModelChoiceField(label=_("Officer"), queryset=Employee.objects.none())
     note = forms.CharField(label=_("Note (internal)"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, officers: list[Employee], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, officers: list[Employee], unavailable: frozenset[int] = frozenset(), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = Employee.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[o.pk for o in officers]
-        ).order_by("name")
+        field = self.fields["officer"]
+        field.queryset = Employee.objects.filter(pk__in=[o.pk for o in officers]).order_by("name")  # type: ignore[attr-defined]
+        # never why: "unavailable" only (the reason may be health data)
+        field.label_from_instance = lambda e: (  # type: ignore[attr-defined]
+            f"{e.name} ({_('not available')})" if e.pk in unavailable else e.name
+        )
 
 
 class MoveForm(forms.Form):

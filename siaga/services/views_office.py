@@ -165,7 +165,7 @@ def _detail_context(actor: Actor, app: Application, *, error: dict[str, Any] | N
     forms = {
         "incomplete": error.get("incomplete") or IncompleteForm(application=app),
         "payment": error.get("payment") or PaymentForm(),
-        "assign": error.get("assign") or AssignForm(officers=sel.assignable_officers(app)),
+        "assign": error.get("assign") or _assign_form(app),
     }
     return {
         "app": app,
@@ -184,6 +184,12 @@ def _detail_context(actor: Actor, app: Application, *, error: dict[str, Any] | N
         and workflow.is_officer(actor, app),
         "can_assign": office.may_assign(actor, app) and app.status not in workflow.FINAL,
     }
+
+
+def _assign_form(app: Application, data: Any = None) -> AssignForm:
+    officers = sel.assignable_officers(app)
+    unavailable = frozenset(o.pk for o in officers if not office.is_available(o))
+    return AssignForm(data, officers=officers, unavailable=unavailable)
 
 
 def _render_detail(
@@ -232,7 +238,7 @@ def application_assign(request: HttpRequest, pk: int) -> HttpResponse:
     app = sel.office_application_get(actor, pk)
     if not office.may_assign(actor, app):
         raise PermissionDenied
-    form = AssignForm(request.POST, officers=sel.assignable_officers(app))
+    form = _assign_form(app, request.POST)
     if form.is_valid():
         try:
             office.application_assign(

@@ -282,3 +282,4 @@ def test_an_isolation_order_from_the_task_force_hands_the_officers_work_over(
     client.force_login(o["users"]["head"])
     body = client.get(f"/services/permohonan/{app.pk}/").content.decode().lower()
     assert "is unavailable" in body and "isolation" not in body and "confirmed" not in body
+    assert "petugas front office (not available)" in body  # the assignment list says so, and no more
