@@ -290,3 +290,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
     "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
+
+# Public services back office: working days before an application's due date at which the assigned
+# officer and the unit head are warned (again when it is breached).
+SERVICE_SLA_WARNING_DAYS = env_int("SERVICE_SLA_WARNING_DAYS", 2, minimum=0)

@@ -156,3 +156,32 @@ PERIODIC_JOBS += [
     PeriodicJob("measures-replans-finish", dt.timedelta(minutes=1), _measure_replans_finish),
     PeriodicJob("disinfection-overdue-alert", dt.timedelta(hours=1), _disinfection_overdue_alert),
 ]
+
+
+# services: new applications go to the least loaded available officer; the open work of officers who are
+# unavailable today is handed over (safety net of the absence hook); time-limit warnings (all idempotent)
+
+
+def _services_auto_assign() -> object:
+    from siaga.services.services_office import auto_assign_new
+
+    return auto_assign_new()
+
+
+def _services_reassign_unavailable() -> object:
+    from siaga.services.services_office import reassign_unavailable_all
+
+    return reassign_unavailable_all()
+
+
+def _services_sla_warnings() -> object:
+    from siaga.services.services_office import sla_warnings_send
+
+    return sla_warnings_send()
+
+
+PERIODIC_JOBS += [
+    PeriodicJob("services-auto-assign", dt.timedelta(minutes=2), _services_auto_assign),
+    PeriodicJob("services-reassign-unavailable", dt.timedelta(minutes=30), _services_reassign_unavailable),
+    PeriodicJob("services-sla-warnings", dt.timedelta(hours=1), _services_sla_warnings),
+]

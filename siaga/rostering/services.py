@@ -844,6 +844,10 @@ def absence_set(
             batch.append(absence.pk)
         else:
             transaction.on_commit(partial(_replan_for_absence, absence_id=absence.pk, actor=actor))
+        # public services: an officer who is now unavailable hands their open applications over
+        from siaga.services.services_office import on_absence_recorded
+
+        transaction.on_commit(partial(on_absence_recorded, employee_id=employee.pk))
     return absence
 
 
