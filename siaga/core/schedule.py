@@ -156,3 +156,14 @@ PERIODIC_JOBS += [
     PeriodicJob("measures-replans-finish", dt.timedelta(minutes=1), _measure_replans_finish),
     PeriodicJob("disinfection-overdue-alert", dt.timedelta(hours=1), _disinfection_overdue_alert),
 ]
+
+
+def _appointment_reminders() -> object:
+    from siaga.delivery.services import appointment_reminders
+
+    return appointment_reminders()
+
+
+PERIODIC_JOBS += [
+    PeriodicJob("appointment-reminders", dt.timedelta(hours=1), _appointment_reminders),
+]
