@@ -30,7 +30,11 @@ def photo(kind: str = "JPEG") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def post(desk: dict[str, Any], make_user: Callable[..., Any], make_employee: Callable[..., Employee]) -> dict[str, Any]:
+def post(
+    desk: dict[str, Any],  # noqa: F811 - the imported fixture
+    make_user: Callable[..., Any],
+    make_employee: Callable[..., Employee],
+) -> dict[str, Any]:
     """``desk`` plus: a KTP-el service by appointment, an issued application of Budi for delivery, the
     staff courier (``staf``), an officer of another OPD, a room for appointments."""
     government = desk["government"]

@@ -144,7 +144,7 @@ def test_exports_read_back(answered: dict[str, Any]) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["Level", "Name", "Respondents"] and rows[0][-3:] == ["IKM", "Grade", "Performance"]
     assert rows[1][0] == "Total" and rows[1][2] == "2" and rows[1][-3:] == ["80.56", "B", "Good"]
-    assert ["Unit", "DPMPTSP", "2"] == rows[2][:3] and rows[2][3] == "3.50"
+    assert rows[2][:3] == ["Unit", "DPMPTSP", "2"] and rows[2][3] == "3.50"
     assert {r[1] for r in rows[3:]} == {"KTP-el Pemula", "Izin Usaha Mikro"}
     admin = _client(answered["users"]["admin"])
     xlsx = admin.get(reverse("survey:report"), {"format": "xlsx"})
