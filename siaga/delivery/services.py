@@ -611,7 +611,9 @@ def appointment_cancel(*, appointment: Appointment, actor: Actor | None) -> Appo
     ):
         raise PermissionDenied(_("Only the applicant or an officer may cancel this appointment."))
     with transaction.atomic():
-        current = Appointment.objects.select_for_update().select_related("slot__room").get(pk=appointment.pk)
+        current = (
+            Appointment.objects.select_for_update(of=("self",)).select_related("slot__room").get(pk=appointment.pk)
+        )
         if current.status != Appointment.Status.BOOKED:
             raise ValidationError(_("Only a booked appointment can be cancelled."))
         current.status = Appointment.Status.CANCELLED
