@@ -166,10 +166,21 @@ def _back(request: HttpRequest, order: DeliveryOrder) -> HttpResponse:
 def order_depart(request: HttpRequest, pk: int) -> HttpResponse:
     actor = access.request_actor(request)
     order = _order(actor, pk)
+    errors: list[str] = []
     try:
         services.delivery_depart(order=order, actor=actor)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        errors = list(exc.messages)
+    if request.headers.get("HX-Request"):  # the courier's card, swapped in place
+        context = {
+            "order": _order(actor, pk),
+            "card_errors": errors,
+            "delivered_form": DeliveredForm(),
+            "failed_form": FailedForm(),
+        }
+        return render(request, "delivery/_courier_card.html", context)
+    if errors:
+        messages.error(request, " ".join(errors))
     else:
         messages.success(request, _("On the way: the applicant was told."))
     return _back(request, order)

@@ -240,3 +240,14 @@ def test_status_snippet_for_the_applicant(post: dict[str, Any], order: DeliveryO
     _delivered(order)
     html = render_to_string("delivery/_status.html", {"delivery": delivery_for(post["app"])})
     assert "Received by Budi" in html and reverse("delivery:order_photo", args=[order.pk]) in html
+
+
+def test_courier_leaves_in_place_with_htmx(post: dict[str, Any], order: DeliveryOrder) -> None:
+    courier = client_for(post["users"]["staff"])
+    url = reverse("delivery:order_depart", args=[order.pk])
+    card = courier.post(url, {"next": "today"}, headers={"HX-Request": "true"})
+    html = card.content.decode()
+    assert card.status_code == 200 and "<html" not in html
+    assert "Out for delivery" in html and "Photo of the handover" in html
+    again = courier.post(url, {"next": "today"}, headers={"HX-Request": "true"}).content.decode()
+    assert "cannot become" in again

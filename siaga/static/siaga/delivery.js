@@ -14,5 +14,7 @@
       });
     }, function () { /* no position: the location stays empty (optional) */ }, { timeout: 10000, maximumAge: 60000 });
   }
+  // A card swapped in by htmx (after "Berangkat") brings a new proof-of-delivery form.
+  document.addEventListener("htmx:afterSwap", fill);
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", fill); } else { fill(); }
 })();
