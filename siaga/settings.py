@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "siaga.outbreak",
     "siaga.measures",
     "siaga.services",
+    "siaga.delivery",
+    "siaga.survey",
     "siaga.demo",
 ]
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("services/", include("siaga.services.urls")),
     path("layanan/", include("siaga.services.urls_portal")),
     path("verifikasi/", include("siaga.services.urls_verify")),
+    path("pengantaran/", include("siaga.delivery.urls")),
+    path("skm/", include("siaga.survey.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/login/", core_views.LoginView.as_view()),

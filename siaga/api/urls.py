@@ -18,12 +18,16 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from siaga.api.auth import SessionAuth, TokenAuth
 from siaga.attendance.api import router as attendance_router
+from siaga.delivery.api import router as delivery_router
 from siaga.measures.api import router as measures_router
 from siaga.meetings.api import router as meetings_router
 from siaga.org.api import router as org_router
 from siaga.outbreak.api import router as outbreak_router
 from siaga.outbreak.api_clusters import router as outbreak_clusters_router
 from siaga.outbreak.api_followup import router as outbreak_followup_router
+from siaga.services.api_office import office_router
+from siaga.services.api_portal import portal_router
+from siaga.survey.api import router as survey_router
 from siaga.workday.api import router as workday_router
 
 api = NinjaAPI(
@@ -100,3 +104,7 @@ api.add_router("/v1/", outbreak_router)
 api.add_router("/v1/", outbreak_followup_router)
 api.add_router("/v1/", outbreak_clusters_router)
 api.add_router("/v1/", measures_router)
+api.add_router("/v1/", portal_router)
+api.add_router("/v1/", office_router)
+api.add_router("/v1/", delivery_router)
+api.add_router("/v1/", survey_router)

@@ -524,3 +524,39 @@ def scope_applications(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if units:
         wanted |= Q(unit_id__in=units)
     return qs.filter(wanted)
+
+
+# ---------------------------------------------------------------------------------------------------
+# delivery: delivery orders and appointments; survey: satisfaction answers
+
+
+def scope_deliveries(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Delivery orders (and appointments): as their applications (the citizen their own, service officers
+    their OPD's, unit heads their managed units', the admin the government's), plus a staff courier's own
+    orders."""
+    if not actor.is_authenticated:
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.has_perm(Perm.VIEW_APPLICATIONS) and actor.has_role(Role.ADMIN):
+        return qs
+    wanted = Q(pk__in=[])
+    if actor.has_perm(Perm.APPLY):
+        wanted |= Q(application__citizen__user_id=actor.user_id)
+    units = office_unit_ids(actor) | (actor.managed_unit_ids if actor.has_perm(Perm.VIEW_APPLICATIONS) else frozenset())
+    if units:
+        wanted |= Q(unit_id__in=units)
+    if actor.employee_id and "courier" in {f.name for f in qs.model._meta.get_fields()}:
+        wanted |= Q(courier_id=actor.employee_id)
+    return qs.filter(wanted)
+
+
+def scope_survey_report(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Survey answers for the IKM report: the admin the government's; a unit head (or Plh/Plt) those of
+    the units they manage. Nobody else any (a citizen's own answer is shown on their application)."""
+    if not actor.is_authenticated or not actor.has_perm(Perm.VIEW_APPLICATIONS):
+        return qs.none()
+    qs = scope_government(actor, qs)
+    if actor.has_role(Role.ADMIN):
+        return qs
+    units = actor.managed_unit_ids
+    return qs.filter(unit_id__in=units) if units else qs.none()

@@ -185,3 +185,17 @@ PERIODIC_JOBS += [
     PeriodicJob("services-reassign-unavailable", dt.timedelta(minutes=30), _services_reassign_unavailable),
     PeriodicJob("services-sla-warnings", dt.timedelta(hours=1), _services_sla_warnings),
 ]
+
+
+# delivery: KTP-el recording appointment reminders, the day before
+
+
+def _appointment_reminders() -> object:
+    from siaga.delivery.services import appointment_reminders
+
+    return appointment_reminders()
+
+
+PERIODIC_JOBS += [
+    PeriodicJob("appointment-reminders", dt.timedelta(hours=1), _appointment_reminders),
+]

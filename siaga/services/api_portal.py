@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from siaga.core.access import Actor, Perm
+from siaga.org.api import ERRORS_ONE, ERRORS_READ
 from siaga.services import selectors_portal
 from siaga.services.models import Application, Mode
 
@@ -94,7 +95,9 @@ def _application(app: Application) -> dict[str, Any]:
     }
 
 
-@portal_router.get("/portal/services", response=list[ServiceOut], summary="Services of the caller's government")
+@portal_router.get(
+    "/portal/services", response={200: list[ServiceOut], **ERRORS_READ}, summary="Services of the caller's government"
+)
 def service_list(request: HttpRequest) -> list[dict[str, Any]]:
     actor = _actor(request)
     units, _restriction = selectors_portal.catalogue(actor.tenant, timezone.localdate())
@@ -119,13 +122,19 @@ def service_list(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@portal_router.get("/portal/applications", response=list[ApplicationOut], summary="My applications")
+@portal_router.get(
+    "/portal/applications", response={200: list[ApplicationOut], **ERRORS_READ}, summary="My applications"
+)
 def application_list(request: HttpRequest) -> list[dict[str, Any]]:
     actor = _applicant(request)
     return [_application(app) for app in selectors_portal.my_applications(actor)[:200]]
 
 
-@portal_router.get("/portal/applications/{reference}", response=ApplicationDetailOut, summary="One of my applications")
+@portal_router.get(
+    "/portal/applications/{reference}",
+    response={200: ApplicationDetailOut, **ERRORS_ONE},
+    summary="One of my applications",
+)
 def application_detail(request: HttpRequest, reference: str) -> dict[str, Any]:
     actor = _applicant(request)
     app = selectors_portal.my_application(actor, reference)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from siaga.core.access import Actor, scope_applications
-from siaga.services.models import Application
+from siaga.core.models import Government
+from siaga.services.models import Application, FaceToFaceRestriction, Service
 
 
 def applications(actor: Actor) -> QuerySet[Application]:
@@ -28,3 +32,22 @@ def application_get(actor: Actor, pk: int) -> Application:
         return applications(actor).get(pk=pk)
     except Application.DoesNotExist:
         raise Http404 from None
+
+
+def restriction_in_force(government: Government | int, day: dt.date | None = None) -> FaceToFaceRestriction | None:
+    """The face-to-face restriction of ``government`` that holds on ``day`` (today by default), if any."""
+    government_id = government.pk if isinstance(government, Government) else government
+    return (
+        FaceToFaceRestriction.objects.filter(government_id=government_id, start__lte=day or timezone.localdate())
+        .filter(Q(end__isnull=True) | Q(end__gte=day or timezone.localdate()))
+        .order_by("-start")
+        .first()
+    )
+
+
+def effective_mode(service: Service, day: dt.date | None = None, *, restricted: bool | None = None) -> str:
+    """The mode ``service`` runs in on ``day``: its ``restricted_mode`` while a face-to-face restriction
+    holds, else its normal ``mode``. ``restricted`` skips the look-up when the caller already knows."""
+    if restricted is None:
+        restricted = restriction_in_force(service.government_id, day) is not None
+    return service.restricted_mode if restricted else service.mode

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,25 +27,6 @@ def government_by_code(code: str) -> Government:
         return governments().get(code=code)
     except Government.DoesNotExist:
         raise Http404 from None
-
-
-def restriction_in_force(government: Government | int, day: dt.date) -> FaceToFaceRestriction | None:
-    """The face-to-face restriction of ``government`` that holds on ``day``, if any."""
-    government_id = government.pk if isinstance(government, Government) else government
-    return (
-        FaceToFaceRestriction.objects.filter(government_id=government_id, start__lte=day)
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .order_by("-start")
-        .first()
-    )
-
-
-def effective_mode(service: Service, day: dt.date | None = None, *, restricted: bool | None = None) -> str:
-    """The mode ``service`` runs in on ``day``: its ``restricted_mode`` while a face-to-face restriction
-    holds, else its normal ``mode``. ``restricted`` skips the look-up when the caller already knows."""
-    if restricted is None:
-        restricted = restriction_in_force(service.government_id, day or timezone.localdate()) is not None
-    return service.restricted_mode if restricted else service.mode
 
 
 def is_online(mode: str) -> bool:
@@ -82,12 +63,14 @@ def catalogue(
 ) -> tuple[list[CatalogueUnit], FaceToFaceRestriction | None]:
     """Active services grouped by providing unit, each with its mode on ``day``; and the restriction in force."""
     day = day or timezone.localdate()
-    restriction = restriction_in_force(government, day)
+    restriction = selectors.restriction_in_force(government, day)
     services = active_services(government).order_by("unit__name", "name")
     units = [
         CatalogueUnit(
             name=name,
-            entries=[CatalogueEntry(s, effective_mode(s, day, restricted=restriction is not None)) for s in group],
+            entries=[
+                CatalogueEntry(s, selectors.effective_mode(s, day, restricted=restriction is not None)) for s in group
+            ],
         )
         for name, group in groupby(services, key=lambda s: s.unit.name)
     ]

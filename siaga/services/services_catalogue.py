@@ -184,23 +184,6 @@ def service_save(
     return target
 
 
-def active_restriction(government: Government | int, day: dt.date | None = None) -> FaceToFaceRestriction | None:
-    """The face-to-face restriction in force on ``day``, if any."""
-    day = day or timezone.localdate()
-    gov_id = government if isinstance(government, int) else government.pk
-    return (
-        FaceToFaceRestriction.objects.filter(government_id=gov_id, start__lte=day)
-        .exclude(end__lt=day)
-        .order_by("-start")
-        .first()
-    )
-
-
-def effective_mode(service: Service, day: dt.date | None = None) -> str:
-    """How the service is delivered on ``day``: its restricted mode while a restriction holds."""
-    return service.restricted_mode if active_restriction(service.government_id, day) else service.mode
-
-
 def restriction_create(
     *, government: Government, start: dt.date, end: dt.date | None, reason: str, actor: Actor | None
 ) -> FaceToFaceRestriction:

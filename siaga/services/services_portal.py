@@ -32,7 +32,7 @@ from siaga.core.access import Actor, Perm
 from siaga.core.models import Government, Notification, Role, RoleAssignment
 from siaga.core.services import audit_record, normalise_phone, notify, whatsapp_enabled
 from siaga.core.uploads import CheckedUpload, check_upload, private_path, store_private
-from siaga.services import selectors_portal, workflow
+from siaga.services import selectors, workflow
 from siaga.services.models import Application, Attachment, Citizen, Mode, OneTimeCode, Service, Status, new_reference
 
 MAX_FIELD_LENGTH = 1000
@@ -453,7 +453,7 @@ def application_submit(
         raise ValidationError(_("This service is not offered by your government; open your government's portal."))
     if citizen.verified_at is None:
         raise ValidationError(_("Confirm your e-mail or phone number first."))
-    mode = selectors_portal.effective_mode(service, day or timezone.localdate())
+    mode = selectors.effective_mode(service, day or timezone.localdate())
     if mode == Mode.IN_PERSON:
         raise ValidationError(in_person_message(service, mode))
     errors: dict[str, list[str]] = {}

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from siaga.core import access
 from siaga.core.access import Actor, Perm
 from siaga.core.forms import apply_service_errors
+from siaga.services import selectors
 from siaga.services import services_catalogue as catalogue
 from siaga.services.forms_catalogue import RestrictionForm, RowFormSet, ServiceForm, rows_initial
 from siaga.services.models import FaceToFaceRestriction, Service
@@ -36,7 +37,7 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
     restrictions = FaceToFaceRestriction.objects.filter(government_id=actor.government_id).order_by("-start")[:20]
     context = {
         "services": services,
-        "active": catalogue.active_restriction(actor.tenant, today),
+        "active": selectors.restriction_in_force(actor.tenant, today),
         "restrictions": restrictions,
         "restriction_form": RestrictionForm(initial={"start": today}),
         "today": today,

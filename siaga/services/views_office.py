@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from siaga.core import access
@@ -38,7 +38,7 @@ QUEUE_LABELS = {
 #: the button of each move the officer makes
 MOVE_LABELS: dict[str, Any] = {
     S.INCOMPLETE: gettext_lazy("Mark incomplete"),
-    S.REGISTERED: gettext_lazy("Register"),
+    S.REGISTERED: pgettext_lazy("application", "Register"),
     S.IN_REVIEW: gettext_lazy("Start review"),
     S.FIELD_CHECK: gettext_lazy("Field check"),
     S.RECOMMENDED: gettext_lazy("Recommend"),

@@ -18,7 +18,7 @@ from siaga.core.access import Perm, request_actor
 from siaga.core.middleware import SESSION_GOVERNMENT_KEY
 from siaga.core.models import Government
 from siaga.core.uploads import private_path
-from siaga.services import selectors_portal, services_portal, workflow
+from siaga.services import selectors, selectors_portal, services_portal, workflow
 from siaga.services.forms_portal import (
     ApplicationForm,
     CodeForm,
@@ -69,7 +69,7 @@ def catalogue(request: HttpRequest, code: str) -> HttpResponse:
 def service_detail(request: HttpRequest, code: str, service: str) -> HttpResponse:
     government = selectors_portal.government_by_code(code)
     item = selectors_portal.service_public(government, service)
-    mode = selectors_portal.effective_mode(item, timezone.localdate())
+    mode = selectors.effective_mode(item, timezone.localdate())
     return render(
         request,
         "services/portal/service.html",
@@ -198,7 +198,7 @@ def apply(request: HttpRequest, code: str, service: str) -> HttpResponse:
             raise Http404
         messages.error(request, _("Applications are made with a citizen account; register on the portal."))
         return redirect("portal:service", code=government.code, service=item.code)
-    mode = selectors_portal.effective_mode(item, timezone.localdate())
+    mode = selectors.effective_mode(item, timezone.localdate())
     if mode == Mode.IN_PERSON:
         messages.error(request, services_portal.in_person_message(item, mode))
         return redirect("portal:service", code=government.code, service=item.code)

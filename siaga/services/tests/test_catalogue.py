@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from siaga.core.models import AuditEvent
 from siaga.org.models import Position
+from siaga.services import selectors
 from siaga.services import services_catalogue as catalogue
 from siaga.services.models import FaceToFaceRestriction, Mode, Service
 from siaga.services.tests.test_office_fixtures import ROLES, office  # noqa: F401
@@ -193,7 +194,7 @@ def test_a_restriction_switches_every_service_to_its_restricted_mode_and_ends(
     pbg = office["pbg"]
     pbg.mode, pbg.restricted_mode = Mode.IN_PERSON, Mode.APPOINTMENT
     pbg.save()
-    assert catalogue.effective_mode(pbg, today) == Mode.IN_PERSON
+    assert selectors.effective_mode(pbg, today) == Mode.IN_PERSON
     with pytest.raises(ValidationError) as err:
         catalogue.restriction_create(
             government=office["government"], start=today, end=today - dt.timedelta(days=1), reason="", actor=admin
@@ -206,8 +207,8 @@ def test_a_restriction_switches_every_service_to_its_restricted_mode_and_ends(
         reason="SE Bupati 443/2026",
         actor=admin,
     )
-    assert catalogue.effective_mode(pbg, today) == Mode.APPOINTMENT
-    assert catalogue.effective_mode(pbg, today + dt.timedelta(days=100)) == Mode.APPOINTMENT
+    assert selectors.effective_mode(pbg, today) == Mode.APPOINTMENT
+    assert selectors.effective_mode(pbg, today + dt.timedelta(days=100)) == Mode.APPOINTMENT
     with pytest.raises(ValidationError) as err:
         catalogue.restriction_create(
             government=office["government"], start=today + dt.timedelta(days=3), end=None, reason="Lagi", actor=admin
@@ -216,5 +217,5 @@ def test_a_restriction_switches_every_service_to_its_restricted_mode_and_ends(
     page = _client(office["users"]["admin"]).get(reverse("services:catalogue")).content.decode()
     assert 'data-testid="restriction-active"' in page and "SE Bupati 443/2026" in page
     catalogue.restriction_end(restriction=restriction, actor=admin)
-    assert catalogue.effective_mode(pbg, today) == Mode.IN_PERSON
+    assert selectors.effective_mode(pbg, today) == Mode.IN_PERSON
     assert FaceToFaceRestriction.objects.get().end == today - dt.timedelta(days=1)

@@ -11,25 +11,14 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import path
 from django.utils import timezone
-from ninja import NinjaAPI
 
-from siaga import urls as project_urls
-from siaga.api import urls as api_urls
-from siaga.services.api_office import office_router
 from siaga.services.models import Application, Status
 from siaga.services.tests.test_office_fixtures import ROLES, office  # noqa: F401
 
 S = Status
 
-# The router mounted on an API of its own with the project's authentication and error handlers (a router
-# may be mounted more than once), in front of the project's URLs.
-_api = NinjaAPI(auth=api_urls.api.auth, urls_namespace="office_api_test", docs_url=None)
-_api._exception_handlers = api_urls.api._exception_handlers
-_api.add_router("/v1/", office_router)
-urlpatterns = [path("api/", _api.urls), *project_urls.urlpatterns]
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 API = "/api/v1/services/office"
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from siaga.core.models import Notification, Role, RoleAssignment
-from siaga.services import selectors_portal, services_portal
+from siaga.services import selectors, services_portal
 from siaga.services.models import Citizen, FaceToFaceRestriction, Mode, OneTimeCode
 
 pytestmark = pytest.mark.django_db
@@ -61,20 +61,20 @@ def test_effective_mode_switches_while_a_restriction_holds(desk: dict) -> None:
     pbg.mode, pbg.restricted_mode = Mode.IN_PERSON, Mode.ONLINE
     pbg.save()
     day = dt.date(2026, 11, 23)
-    assert selectors_portal.effective_mode(pbg, day) == Mode.IN_PERSON
+    assert selectors.effective_mode(pbg, day) == Mode.IN_PERSON
     FaceToFaceRestriction.objects.create(
         government=desk["government"], start=day, end=day + dt.timedelta(days=13), reason="PPKM level 3"
     )
-    assert selectors_portal.effective_mode(pbg, day) == Mode.ONLINE
-    assert selectors_portal.effective_mode(pbg, day + dt.timedelta(days=14)) == Mode.IN_PERSON
-    assert selectors_portal.effective_mode(pbg, day - dt.timedelta(days=1)) == Mode.IN_PERSON
+    assert selectors.effective_mode(pbg, day) == Mode.ONLINE
+    assert selectors.effective_mode(pbg, day + dt.timedelta(days=14)) == Mode.IN_PERSON
+    assert selectors.effective_mode(pbg, day - dt.timedelta(days=1)) == Mode.IN_PERSON
     # another government's restriction does not count
     FaceToFaceRestriction.objects.all().delete()
     from siaga.core.models import Government
 
     other = Government.objects.create(code="33.13", name="Karanganyar", kind="kabupaten")
     FaceToFaceRestriction.objects.create(government=other, start=day, reason="PPKM")
-    assert selectors_portal.effective_mode(pbg, day) == Mode.IN_PERSON
+    assert selectors.effective_mode(pbg, day) == Mode.IN_PERSON
 
 
 def test_catalogue_lists_active_services_by_unit_with_todays_mode(client: Any, desk: dict) -> None:

@@ -6,25 +6,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import include, path
 from django.utils import timezone
-from ninja import NinjaAPI
 
-from siaga.api.auth import SessionAuth, TokenAuth
-from siaga.api.urls import api as main_api
 from siaga.core.services import api_token_create
-from siaga.services.api_portal import portal_router
 from siaga.services.models import FaceToFaceRestriction, Mode
 
 pytestmark = pytest.mark.django_db
 
-# A test API with the main API's authentication and error handling serves the router (ninja lets one router
-# be mounted on several APIs, so this keeps working once it is mounted in ``siaga.api.urls``).
-_api = NinjaAPI(auth=[TokenAuth(), SessionAuth()], urls_namespace="portal-api-test", docs_url=None)
-_api._exception_handlers.update(main_api._exception_handlers)
-_api.add_router("/v1/", portal_router)
-PREFIX = "/portal-api/v1"
-urlpatterns = [path("portal-api/", _api.urls), path("", include("siaga.urls"))]
+PREFIX = "/api/v1"
 
 
 def token_client(user: Any, government: Any) -> Client:
@@ -32,7 +21,6 @@ def token_client(user: Any, government: Any) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
-@pytest.mark.urls(__name__)
 def test_services_with_todays_mode(desk: dict) -> None:
     usaha = desk["usaha"]
     usaha.mode, usaha.restricted_mode = Mode.ONLINE, Mode.IN_PERSON
@@ -45,7 +33,6 @@ def test_services_with_todays_mode(desk: dict) -> None:
     assert [r["code"] for r in next(s for s in body if s["code"] == "pbg")["requirements"]] == ["ktp", "gambar"]
 
 
-@pytest.mark.urls(__name__)
 def test_my_applications_and_one(desk: dict, make_application: Any) -> None:
     mine = make_application(desk["pbg"], desk["budi"])
     theirs = make_application(desk["usaha"], desk["siti"])
@@ -57,7 +44,6 @@ def test_my_applications_and_one(desk: dict, make_application: Any) -> None:
     assert client.get(f"{PREFIX}/portal/applications/{theirs.reference}").status_code == 404
 
 
-@pytest.mark.urls(__name__)
 def test_officers_are_refused_and_anonymous_is_401(desk: dict, make_application: Any) -> None:
     app = make_application(desk["pbg"], desk["budi"])
     officer = token_client(desk["users"]["officer"], desk["government"])
@@ -66,7 +52,6 @@ def test_officers_are_refused_and_anonymous_is_401(desk: dict, make_application:
     assert Client().get(f"{PREFIX}/portal/applications").status_code == 401
 
 
-@pytest.mark.urls(__name__)
 def test_a_citizen_of_another_government_sees_nothing(
     desk: dict, make_application: Any, other_government: Any, make_citizen: Any, make_unit: Any
 ) -> None:
