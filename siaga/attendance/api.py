@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from siaga.api.pagination import Pagination
+from siaga.api.schemas import ERRORS_ONE, ERRORS_WRITE
 from siaga.attendance import selectors, services
 from siaga.attendance.models import AttendanceException, CheckIn, Presence
 from siaga.core import access
@@ -26,15 +27,6 @@ from siaga.core.models import Role
 from siaga.org.identifiers import clean_digits
 
 router = Router(tags=["attendance"])
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="What went wrong, in the caller's language.")
-    errors: dict[str, list[str]] | None = Field(None, description="Only on 422: messages per field.")
-
-
-ERRORS_ONE: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-ERRORS_WRITE: dict[int, Any] = {**ERRORS_ONE, 422: ErrorOut}
 
 
 class CheckInIn(Schema):

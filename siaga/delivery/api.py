@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from siaga.api.schemas import ERRORS_ONE, ERRORS_WRITE
+from siaga.api.schemas import api_actor as _actor
 from siaga.core.access import Actor, Perm
 from siaga.delivery import selectors, services
 from siaga.delivery.models import Appointment, AppointmentSlot, DeliveryOrder
@@ -23,20 +25,6 @@ from siaga.services.models import Application
 from siaga.services.selectors import application_by_reference
 
 router = Router(tags=["delivery"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
-    return actor
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
-ERRORS_ONE: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-ERRORS_WRITE: dict[int, Any] = {**ERRORS_ONE, 422: ErrorOut}
 
 
 class OrderOut(Schema):

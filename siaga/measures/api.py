@@ -14,26 +14,14 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from siaga.api.pagination import Pagination
+from siaga.api.schemas import ERRORS_ONE, ERRORS_WRITE
+from siaga.api.schemas import api_actor as _actor
 from siaga.core.access import Actor, Perm
 from siaga.measures import selectors, services
 from siaga.measures.models import BuildingMeasure, DisinfectionTask
 from siaga.org.models import Building, Employee, Floor
 
 router = Router(tags=["measures"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
-    return actor
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
-ERRORS_ONE: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-ERRORS_WRITE: dict[int, Any] = {**ERRORS_ONE, 422: ErrorOut}
 
 
 class MeasureOut(Schema):

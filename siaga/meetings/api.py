@@ -15,10 +15,11 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from siaga.api.schemas import ERRORS_ONE, ERRORS_WRITE, ErrorOut
+from siaga.api.schemas import api_actor as _actor
 from siaga.core.access import Actor, Perm
 from siaga.meetings import selectors, services
 from siaga.meetings.models import MassEvent, Meeting, MeetingAttendee
-from siaga.org.api import ErrorOut
 from siaga.org.authority import Action, can_act
 from siaga.org.models import Employee, Room, Unit
 
@@ -27,15 +28,6 @@ router = Router(tags=["meetings"])
 Priority = Literal["rutin", "penting", "sangat_mendesak"]
 Mode = Literal["daring", "luring", "hybrid"]
 Kind = Literal["apel", "diklat", "bimtek", "upacara", "other"]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
-    return actor
-
-
-ERRORS_ONE: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-ERRORS_WRITE: dict[int, Any] = {**ERRORS_ONE, 422: ErrorOut}
 
 
 class AttendeeOut(Schema):

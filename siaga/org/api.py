@@ -21,6 +21,8 @@ from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from siaga.api.pagination import Pagination
+from siaga.api.schemas import ERRORS_ONE, ERRORS_READ, ERRORS_WRITE
+from siaga.api.schemas import api_actor as _actor
 from siaga.core import access
 from siaga.core.access import Actor, Perm
 from siaga.org import selectors, services
@@ -35,29 +37,12 @@ EmployeeStatus = Literal["pns", "pppk"]
 SpaceStatusValue = Literal["open", "restricted", "closed"]
 
 
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
-    return actor
-
-
 def _nip(value: str) -> str:
     return clean_digits(value)
 
 
 # ---------------------------------------------------------------------------------------------------
 # Schemas
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="What went wrong, in the caller's language.")
-    errors: dict[str, list[str]] | None = Field(
-        None, description="Only on 422: messages per field (`__all__` for the whole request)."
-    )
-
-
-ERRORS_READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut}
-ERRORS_ONE: dict[int, Any] = {**ERRORS_READ, 404: ErrorOut}
-ERRORS_WRITE: dict[int, Any] = {**ERRORS_ONE, 422: ErrorOut}
 
 
 class GovernmentOut(Schema):

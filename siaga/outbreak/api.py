@@ -12,6 +12,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from siaga.api.pagination import Pagination
+from siaga.api.schemas import ERRORS_ONE, ERRORS_WRITE
+from siaga.api.schemas import api_actor as _actor
 from siaga.core.access import Actor, Perm
 from siaga.core.views import client_ip
 from siaga.org.identifiers import clean_digits
@@ -31,20 +33,6 @@ ClassificationValue = Literal[
     "isolation_finished",
     "died",
 ]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
-    return actor
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
-ERRORS_ONE: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-ERRORS_WRITE: dict[int, Any] = {**ERRORS_ONE, 422: ErrorOut}
 
 
 class ChangeOut(Schema):

@@ -10,13 +10,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from siaga.api.schemas import ERRORS_ONE, ERRORS_WRITE
 from siaga.core import access
 from siaga.core.access import Actor, Perm
 from siaga.core.views import client_ip
 from siaga.outbreak import clusters as services
 from siaga.outbreak import selectors
 from siaga.outbreak import selectors_clusters as reads
-from siaga.outbreak.api import ERRORS_ONE, ERRORS_WRITE
 from siaga.outbreak.models import Case, Cluster, ClusterMember, SourceFinding, SourceVerdict
 
 router = Router(tags=["outbreak clusters"])

@@ -9,6 +9,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
+from siaga.api.schemas import ErrorOut
 from siaga.core.access import Actor, Perm
 from siaga.core.views import client_ip
 from siaga.org.models import Building, Unit
@@ -16,10 +17,6 @@ from siaga.outbreak import dashboard
 from siaga.outbreak.models import Order
 
 router = Router(tags=["outbreak"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class CurveDayOut(Schema):

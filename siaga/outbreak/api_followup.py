@@ -13,18 +13,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from siaga.api.schemas import ERRORS_ONE, ERRORS_WRITE
+from siaga.api.schemas import api_actor as _actor
 from siaga.core.access import Actor, Perm
 from siaga.core.views import client_ip
 from siaga.outbreak import followup, selectors, selectors_followup
-from siaga.outbreak.api import ERRORS_ONE, ERRORS_WRITE, ContactOut
+from siaga.outbreak.api import ContactOut
 from siaga.outbreak.models import Case, SymptomCheck
 
 router = Router(tags=["outbreak follow-up"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
-    return actor
 
 
 def _person(request: HttpRequest) -> Actor:

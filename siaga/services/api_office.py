@@ -15,6 +15,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from siaga.api.pagination import Pagination
+from siaga.api.schemas import ERRORS_ONE, ErrorOut
 from siaga.core.access import Actor
 from siaga.org.models import Employee
 from siaga.services import selectors_office as sel
@@ -32,12 +33,6 @@ def _actor(request: HttpRequest) -> Actor:
     return actor
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
-ERRORS_ONE: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 ERRORS_WRITE: dict[int, Any] = {**ERRORS_ONE, 409: ErrorOut, 422: ErrorOut}
 
 

@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from siaga.api.schemas import ERRORS_ONE, ERRORS_READ
 from siaga.core.access import Actor, Perm
-from siaga.org.api import ERRORS_ONE, ERRORS_READ
 from siaga.services import selectors_portal
 from siaga.services.models import Application, Mode
 

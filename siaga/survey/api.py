@@ -11,27 +11,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from siaga.core.access import Actor
+from siaga.api.schemas import ERRORS_ONE, ERRORS_WRITE
+from siaga.api.schemas import api_actor as _actor
 from siaga.services import workflow
 from siaga.services.selectors import application_by_reference
 from siaga.survey import selectors, services
 from siaga.survey.elements import Ikm
 
 router = Router(tags=["survey"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
-    return actor
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
-ERRORS_ONE: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-ERRORS_WRITE: dict[int, Any] = {**ERRORS_ONE, 422: ErrorOut}
 
 
 class AnswerIn(Schema):

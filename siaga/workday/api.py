@@ -17,9 +17,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from siaga.api.pagination import Pagination
+from siaga.api.schemas import ERRORS_ONE, ERRORS_READ, ERRORS_WRITE
 from siaga.core import access
 from siaga.core.access import Actor, Perm
-from siaga.org.api import ERRORS_ONE, ERRORS_READ, ERRORS_WRITE
 from siaga.workday import selectors, services
 from siaga.workday.models import Recall, TravelPermit, WorkReport
 
