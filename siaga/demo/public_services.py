@@ -281,7 +281,14 @@ KTP_SCENARIOS: tuple[tuple[str, str], ...] = (
     ("closed", "delivered"),
     ("closed", "delivered"),
 )
-WARGA_KTP = ("issued", "out")  # the warga account's own card is on its way today
+WARGA_KTP = ("issued", "out")
+AFTER_SIGNING = (
+    "signed",
+    "issued",
+    "delivered",
+    "picked_up",
+    "closed",
+)  # the warga account's own card is on its way today
 REJECTION = "Lokasi berada di sempadan sungai menurut RTRW; permohonan tidak dapat disetujui."
 INCOMPLETE_NOTE = "Dokumen tidak terbaca; unggah ulang hasil pindaian yang jelas."
 FIELD_REPORT = "Lokasi sesuai gambar rencana; garis sempadan jalan dipenuhi."
@@ -858,15 +865,18 @@ class _Builder:
     # -- backdating, survey -------------------------------------------------------------------------
 
     def _surveys(self) -> None:
-        """Backdate the applications (submitted, registered, due) and answer the survey for the closed ones."""
+        """Backdate the applications (submitted, registered, due, their history) and answer the survey for the
+        closed ones."""
         from django.utils import timezone
 
         from siaga.core.calendar import add_working_days
-        from siaga.services.models import Application
+        from django.db.models import F
+
+        from siaga.services.models import Application, ApplicationEvent, IssuedDocument
         from siaga.survey.elements import ELEMENTS
         from siaga.survey.services import survey_submit
 
-        # The moves above all happened now; spread the applications over the past weeks with a queryset
+        # The moves above all happened now: spread the applications over the past weeks with a queryset
         # update (like the outbreak demo backdates presence) so the queues, ages and time limits look
         # lived in. The overdue ones were registered long enough ago for their time limit to have passed.
         apps = Application.objects.filter(government=self.government).select_related("service")
@@ -879,17 +889,29 @@ class _Builder:
                 days = self.rng.randint(1, max(1, app.service.sla_days // 3))
             else:
                 days = self.rng.randint(3, 20)
-            submitted = app.submitted_at - dt.timedelta(days=days)
-            changes: dict[str, Any] = {"submitted_at": submitted}
+            delta = dt.timedelta(days=days)
+            changes: dict[str, Any] = {"submitted_at": app.submitted_at - delta}
             if app.registered_at is not None:
-                registered = submitted + dt.timedelta(hours=20)
+                registered = app.registered_at - delta
                 changes["registered_at"] = registered
                 due = add_working_days(self.government, timezone.localdate(registered), app.service.sla_days)
-                changes["due_on"] = (
-                    max(due, self.today)
-                    if app.pk not in self.overdue and app.status not in ("closed", "rejected", "cancelled", "issued")
-                    else due
+                open_in_time = app.pk not in self.overdue and app.status in workflow.OPEN_IN_OFFICE
+                changes["due_on"] = max(due, self.today) if open_in_time else due
+            # A signed document carries today's date: the signing and what followed stay today; the steps
+            # before it (and every step of an application without a document) move back with it.
+            signed = IssuedDocument.objects.filter(application_id=app.pk).exists()
+            if not signed:
+                changes.update(
+                    {
+                        name: getattr(app, name) - delta
+                        for name in ("decided_at", "closed_at")
+                        if getattr(app, name) is not None
+                    }
                 )
+            events = ApplicationEvent.objects.filter(application_id=app.pk)
+            if signed:
+                events = events.exclude(to_status__in=AFTER_SIGNING)
+            events.update(at=F("at") - delta)
             Application.objects.filter(pk=app.pk).update(**changes)
         self.counts["overdue"] = len(self.overdue)
         answered = 0
