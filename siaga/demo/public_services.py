@@ -6,14 +6,42 @@ state with real uploads, KTP-el appointments and deliveries, and satisfaction-su
 from __future__ import annotations
 
 import datetime as dt
+import random
+import struct
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
-from siaga.services import workflow
+from siaga.core.access import actor_for_user
+from siaga.core.calendar import add_working_days, working_days
+from siaga.core.models import Role, RoleAssignment
+from siaga.core.services import audit_record
+from siaga.delivery import services as delivery
+from siaga.delivery.models import AppointmentSlot
+from siaga.demo import data
+from siaga.demo.accounts import DEMO_PASSWORD
+from siaga.demo.generator import People, nik_number
+from siaga.org.models import Delegation, Employee, Position, Room, Unit
+from siaga.services import services_catalogue, signing, workflow
+from siaga.services import services_office as office
+from siaga.services import services_portal as portal
+from siaga.services.models import Application, ApplicationEvent, Citizen, IssuedDocument, Service
+from siaga.services.services_office import application_move
+from siaga.services.services_portal import application_submit, validate_nik
+from siaga.survey.elements import ELEMENTS
+from siaga.survey.services import survey_submit
 
 
 @dataclass(frozen=True)
@@ -330,11 +358,6 @@ class PublicServicesResult:
 
 def demo_pdf(title: str, subtitle: str = "") -> bytes:
     """A small one-page PDF standing for a scanned document."""
-    from io import BytesIO
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
     out = BytesIO()
     c = canvas.Canvas(out, pagesize=A4, invariant=1)
     c.setFont("Helvetica-Bold", 16)
@@ -349,8 +372,6 @@ def demo_pdf(title: str, subtitle: str = "") -> bytes:
 
 def demo_png(width: int = 32, height: int = 24, colour: tuple[int, int, int] = (40, 120, 90)) -> bytes:
     """A small plain PNG (a photo of the document handed over, a photo of the site)."""
-    import struct
-    import zlib
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
@@ -368,8 +389,6 @@ def demo_png(width: int = 32, height: int = 24, colour: tuple[int, int, int] = (
 def demo_public_services(*, government: Any, today: Any = None, seed: int = 2020) -> PublicServicesResult:
     """The public services of the demo regency (see the module docstring). Does nothing when the
     government already has services."""
-    from siaga.services.models import Service
-
     if Service.objects.filter(government=government).exists():
         return PublicServicesResult(created=False)
     return _Builder(government, today=today, seed=seed).build()
@@ -377,9 +396,6 @@ def demo_public_services(*, government: Any, today: Any = None, seed: int = 2020
 
 class _Builder:
     def __init__(self, government: Any, *, today: Any, seed: int) -> None:
-        import random
-
-        from django.utils import timezone
 
         self.government = government
         self.today = today or timezone.localdate()
@@ -390,27 +406,21 @@ class _Builder:
     # -- people and actors ------------------------------------------------------------------------
 
     def _actor(self, username: str) -> Any:
-        from django.contrib.auth import get_user_model
-
-        from siaga.core.access import actor_for_user
 
         user = get_user_model().objects.get(username=username)
         return actor_for_user(user, government_id=self.government.pk)
 
     def _unit(self, code: str) -> Any:
-        from siaga.org.models import Unit
 
         return Unit.objects.get(government=self.government, code=code)
 
     def _head(self, unit: Any) -> Any:
-        from siaga.org.models import Employee
 
         return Employee.objects.select_related("user", "unit").get(
             government=self.government, unit=unit, position__is_head=True, is_active=True
         )
 
     def _plh(self, unit: Any) -> Any:
-        from siaga.org.models import Delegation
 
         delegation = (
             Delegation.objects.select_related("acting__user")
@@ -425,8 +435,6 @@ class _Builder:
     # -- the steps -----------------------------------------------------------------------------------
 
     def build(self) -> PublicServicesResult:
-        from siaga.core.access import actor_for_user
-        from siaga.services import signing
 
         self.dpmptsp, self.dukcapil = self._unit("DPMPTSP"), self._unit("DISDUKCAPIL")
         self.services = self._catalogue()
@@ -449,8 +457,6 @@ class _Builder:
         return PublicServicesResult(created=True, counts=self.counts)
 
     def _catalogue(self) -> dict[str, Any]:
-        from siaga.org.models import Position
-        from siaga.services import services_catalogue
 
         services = {}
         for spec in CATALOGUE:
@@ -496,17 +502,6 @@ class _Builder:
         """Residents registered on the portal. Written directly like a confirmed registration
         (``registration_start`` + ``registration_confirm`` would send a code to each): the user, the
         citizen with a verified contact, the citizen role; one audit event for the batch."""
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.hashers import make_password
-        from django.utils import timezone
-
-        from siaga.core.models import Role, RoleAssignment
-        from siaga.core.services import audit_record
-        from siaga.demo import data
-        from siaga.demo.accounts import DEMO_PASSWORD
-        from siaga.demo.generator import People, nik_number
-        from siaga.services.models import Citizen
-        from siaga.services.services_portal import validate_nik
 
         people = People(self.rng)
         password = make_password(DEMO_PASSWORD)
@@ -559,12 +554,6 @@ class _Builder:
 
     def _warga(self) -> Any:
         """The ``warga`` demo account becomes a verified citizen."""
-        from django.contrib.auth import get_user_model
-        from django.utils import timezone
-
-        from siaga.core.services import audit_record
-        from siaga.demo.generator import nik_number
-        from siaga.services.models import Citizen
 
         user = get_user_model().objects.get(username=CITIZEN_ACCOUNT)
         nik = nik_number(subdistrict="12", birth=dt.date(1990, 8, 17), sex="F", serial=NIK_SERIAL_FROM + 999)
@@ -586,7 +575,6 @@ class _Builder:
     # -- applications ---------------------------------------------------------------------------------
 
     def _file(self, service: Any, code: str, name: str) -> Any:
-        from django.core.files.base import ContentFile
 
         key = (service.code, code)
         if key not in self.files:
@@ -615,8 +603,6 @@ class _Builder:
         return {f["code"]: FIELD_VALUES.get(f["code"], "-").format(**values) for f in service.fields}
 
     def _submit(self, service: Any, citizen: Any, handover: str) -> Any:
-        from siaga.core.access import actor_for_user
-        from siaga.services.services_portal import application_submit
 
         files = {r["code"]: self._file(service, r["code"], r["name"]) for r in service.requirements}
         return application_submit(
@@ -631,11 +617,6 @@ class _Builder:
 
     def _advance(self, app: Any, target: str) -> Any:
         """Move ``app`` from submitted to ``target`` the way the office would."""
-        from siaga.core.access import actor_for_user
-        from siaga.services import services_office as office
-        from siaga.services import services_portal as portal
-        from siaga.services import signing
-        from siaga.services.services_office import application_move
 
         if target == "submitted":
             return app
@@ -721,7 +702,6 @@ class _Builder:
     # -- KTP-el pemula: appointments, cards, deliveries ------------------------------------------------
 
     def _room(self) -> Any:
-        from siaga.org.models import Room
 
         building = self.dukcapil.building_id
         rooms = Room.objects.filter(government=self.government, floor__building_id=building, distancing_capacity__gte=2)
@@ -731,10 +711,6 @@ class _Builder:
         return room
 
     def _ktp(self) -> None:
-        from siaga.core.calendar import add_working_days, working_days
-        from siaga.delivery import services as delivery
-        from siaga.delivery.models import AppointmentSlot
-        from siaga.org.models import Employee
 
         service = self.services["ktp-el-pemula"]
         officer = self.officers["DISDUKCAPIL"]
@@ -824,8 +800,6 @@ class _Builder:
                 deliveries["out"] += 1
                 continue
             if step == "delivered":
-                from django.core.files.base import ContentFile
-
                 delivery.delivery_complete(
                     order=order,
                     received_by=app.citizen.name,
@@ -858,7 +832,6 @@ class _Builder:
         self.counts["applications"] += len(apps)
 
     def _applicant(self, citizen: Any) -> Any:
-        from siaga.core.access import actor_for_user
 
         return actor_for_user(citizen.user, government_id=self.government.pk)
 
@@ -867,14 +840,6 @@ class _Builder:
     def _surveys(self) -> None:
         """Backdate the applications (submitted, registered, due, their history) and answer the survey for the
         closed ones."""
-        from django.utils import timezone
-
-        from siaga.core.calendar import add_working_days
-        from django.db.models import F
-
-        from siaga.services.models import Application, ApplicationEvent, IssuedDocument
-        from siaga.survey.elements import ELEMENTS
-        from siaga.survey.services import survey_submit
 
         # The moves above all happened now: spread the applications over the past weeks with a queryset
         # update (like the outbreak demo backdates presence) so the queues, ages and time limits look
