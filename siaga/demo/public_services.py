@@ -26,7 +26,7 @@ from reportlab.pdfgen import canvas
 
 from siaga.core.access import actor_for_user
 from siaga.core.calendar import add_working_days, working_days
-from siaga.core.models import Role, RoleAssignment
+from siaga.core.models import Government, Role, RoleAssignment
 from siaga.core.services import audit_record
 from siaga.delivery import services as delivery
 from siaga.delivery.models import AppointmentSlot
@@ -386,7 +386,9 @@ def demo_png(width: int = 32, height: int = 24, colour: tuple[int, int, int] = (
     )
 
 
-def demo_public_services(*, government: Any, today: Any = None, seed: int = 2020) -> PublicServicesResult:
+def demo_public_services(
+    *, government: Government, today: dt.date | None = None, seed: int = 2020
+) -> PublicServicesResult:
     """The public services of the demo regency (see the module docstring). Does nothing when the
     government already has services."""
     if Service.objects.filter(government=government).exists():
@@ -395,8 +397,9 @@ def demo_public_services(*, government: Any, today: Any = None, seed: int = 2020
 
 
 class _Builder:
-    def __init__(self, government: Any, *, today: Any, seed: int) -> None:
+    """Writes the public services of one government, step by step, with one random generator."""
 
+    def __init__(self, government: Government, *, today: dt.date | None, seed: int) -> None:
         self.government = government
         self.today = today or timezone.localdate()
         self.rng = random.Random(seed)
@@ -406,22 +409,18 @@ class _Builder:
     # -- people and actors ------------------------------------------------------------------------
 
     def _actor(self, username: str) -> Any:
-
         user = get_user_model().objects.get(username=username)
         return actor_for_user(user, government_id=self.government.pk)
 
     def _unit(self, code: str) -> Any:
-
         return Unit.objects.get(government=self.government, code=code)
 
     def _head(self, unit: Any) -> Any:
-
         return Employee.objects.select_related("user", "unit").get(
             government=self.government, unit=unit, position__is_head=True, is_active=True
         )
 
     def _plh(self, unit: Any) -> Any:
-
         delegation = (
             Delegation.objects.select_related("acting__user")
             .filter(government=self.government, unit=unit, kind="plh")
@@ -435,7 +434,6 @@ class _Builder:
     # -- the steps -----------------------------------------------------------------------------------
 
     def build(self) -> PublicServicesResult:
-
         self.dpmptsp, self.dukcapil = self._unit("DPMPTSP"), self._unit("DISDUKCAPIL")
         self.services = self._catalogue()
         # Certificates: the head of DPMPTSP (isolating in the seed story), their Plh, the head of Dispendukcapil.
@@ -457,7 +455,6 @@ class _Builder:
         return PublicServicesResult(created=True, counts=self.counts)
 
     def _catalogue(self) -> dict[str, Any]:
-
         services = {}
         for spec in CATALOGUE:
             unit = self._unit(spec.unit)
@@ -554,7 +551,6 @@ class _Builder:
 
     def _warga(self) -> Any:
         """The ``warga`` demo account becomes a verified citizen."""
-
         user = get_user_model().objects.get(username=CITIZEN_ACCOUNT)
         nik = nik_number(subdistrict="12", birth=dt.date(1990, 8, 17), sex="F", serial=NIK_SERIAL_FROM + 999)
         user.first_name = "Sri Lestari"
@@ -575,7 +571,6 @@ class _Builder:
     # -- applications ---------------------------------------------------------------------------------
 
     def _file(self, service: Any, code: str, name: str) -> Any:
-
         key = (service.code, code)
         if key not in self.files:
             if code.startswith("foto") or code in ("desain", "gambar"):
@@ -603,7 +598,6 @@ class _Builder:
         return {f["code"]: FIELD_VALUES.get(f["code"], "-").format(**values) for f in service.fields}
 
     def _submit(self, service: Any, citizen: Any, handover: str) -> Any:
-
         files = {r["code"]: self._file(service, r["code"], r["name"]) for r in service.requirements}
         return application_submit(
             service=service,
@@ -617,7 +611,6 @@ class _Builder:
 
     def _advance(self, app: Any, target: str) -> Any:
         """Move ``app`` from submitted to ``target`` the way the office would."""
-
         if target == "submitted":
             return app
         service = app.service
@@ -702,7 +695,6 @@ class _Builder:
     # -- KTP-el pemula: appointments, cards, deliveries ------------------------------------------------
 
     def _room(self) -> Any:
-
         building = self.dukcapil.building_id
         rooms = Room.objects.filter(government=self.government, floor__building_id=building, distancing_capacity__gte=2)
         room = rooms.order_by("-distancing_capacity", "pk").first()
@@ -711,7 +703,6 @@ class _Builder:
         return room
 
     def _ktp(self) -> None:
-
         service = self.services["ktp-el-pemula"]
         officer = self.officers["DISDUKCAPIL"]
         room = self._room()
@@ -832,7 +823,6 @@ class _Builder:
         self.counts["applications"] += len(apps)
 
     def _applicant(self, citizen: Any) -> Any:
-
         return actor_for_user(citizen.user, government_id=self.government.pk)
 
     # -- backdating, survey -------------------------------------------------------------------------
