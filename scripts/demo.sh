@@ -22,6 +22,7 @@ $BIN/siaga demo seed --scale "${SIAGA_DEMO_SCALE:-regency}" --seed "${SIAGA_DEMO
 $BIN/siaga demo roster --time-limit "${SIAGA_DEMO_ROSTER_SECONDS:-15}"
 $BIN/siaga demo workday
 $BIN/siaga demo outbreak
+$BIN/siaga demo services
 $BIN/siaga demo accounts
 
 $BIN/siaga worker --no-reload --interval 1 -v0 &

@@ -16,7 +16,9 @@ class DemoAccount:
     username: str
     role: str  # what the account stands for, shown in the table
     unit: str  # code of the unit of the linked employee ("" when not an employee)
-    pick: str  # which employee of that unit: "head", "deputy" (first deputy post) or "staff" (first staff member)
+    #: which employee of that unit: "head", "deputy" (first deputy post), "staff" (first staff member) or
+    #: "staff2" (second staff member)
+    pick: str
     assigned: str  # the role assigned with a RoleAssignment ("" for derived roles only)
     roles: frozenset[str]  # the roles the account's actor has after seeding
     sees: str  # what the account sees, in one line
@@ -48,7 +50,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "staff",
         "service_officer",
         frozenset({"service_officer", "employee"}),
-        "the unit tree and the employee directory; the service desk when it arrives",
+        "the service desk of DPMPTSP: queues, applications, bills and payments, hand-over at the counter",
     ),
     DemoAccount(
         "kadis.dpmptsp",
@@ -105,12 +107,30 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "their own record and the colleagues of their bidang",
     ),
     DemoAccount(
+        "petugas.dukcapil",
+        "Service officer, Dispendukcapil front desk",
+        "DISDUKCAPIL-DAFDUK",
+        "staff",
+        "service_officer",
+        frozenset({"service_officer", "employee"}),
+        "the service desk of Dispendukcapil: applications, KTP-el appointments, deliveries",
+    ),
+    DemoAccount(
+        "kurir.dukcapil",
+        "Employee: Dispendukcapil, delivers KTP-el cards",
+        "DISDUKCAPIL-DAFDUK",
+        "staff2",
+        "",
+        frozenset({"employee"}),
+        "their own record, colleagues, and the cards they deliver today",
+    ),
+    DemoAccount(
         "warga",
         "Citizen",
         "",
         "",
         "citizen",
         frozenset({"citizen"}),
-        "no staff data (citizen services come later)",
+        "the service portal: their own applications in every state, appointment, delivery, survey",
     ),
 )

@@ -440,9 +440,13 @@ def _building(
 
 
 def _first(employees: list[EmployeePlan], unit_code: str, role: str) -> EmployeePlan:
+    """The first employee of ``unit_code`` in ``role``; "staff2" is the second staff member."""
+    wanted, nth = ("staff", 2) if role == "staff2" else (role, 1)
     for e in employees:
-        if e.unit_code == unit_code and e.role == role:
-            return e
+        if e.unit_code == unit_code and e.role == wanted:
+            nth -= 1
+            if nth == 0:
+                return e
     raise LookupError(f"the demo regency has no {role} in {unit_code}")
 
 

@@ -45,14 +45,14 @@ def test_the_seed_creates_the_small_regency_and_says_what_it_made(seeded):
     assert Building.objects.filter(government=gov).count() == 7
     assert Floor.objects.filter(government=gov).count() == 20
     assert Room.objects.filter(government=gov).count() == 49
-    assert get_user_model().objects.count() == 10
+    assert get_user_model().objects.count() == 12
     lines = output.splitlines()
     assert lines[0].startswith("Seeded Kabupaten Sukoharjo (33.11), scale small, seed 2020, in ")
     assert lines[1:5] == [
         "  units          22  (6 OPDs; 87 positions)",
         "  employees     146  (141 PNS, 5 PPPK; 10 risk profiles)",
         "  buildings       7  (20 floors, 49 rooms)",
-        "  users          10  (password siaga-demo-2020; `siaga demo accounts` lists them)",
+        "  users          12  (password siaga-demo-2020; `siaga demo accounts` lists them)",
     ]
     assert lines[5].startswith("  Plh        Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu: ")
     event = AuditEvent.objects.get(government=gov, object_type="demo.seed")
@@ -97,7 +97,7 @@ def test_if_empty_does_nothing_when_the_regency_exists_and_a_plain_seed_refuses(
     )
     assert Government.objects.filter(code="33.11").count() == 1
     assert Employee.objects.count() == 146
-    assert get_user_model().objects.count() == 10
+    assert get_user_model().objects.count() == 12
 
 
 @pytest.mark.django_db
@@ -212,7 +212,7 @@ def test_accounts_lists_every_demo_account_with_its_password(seeded):
     assert [row.split()[0] for row in rows] == [a.username for a in DEMO_ACCOUNTS]
     assert all(row.split()[1] == DEMO_PASSWORD for row in rows)
     linked = [line.strip() for line in lines[3:] if line.startswith(" ")]
-    assert len(linked) == 9
+    assert len(linked) == 11
     assert linked[3].endswith(" · Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu")
 
 

@@ -1,4 +1,4 @@
-"""``siaga demo seed|roster|workday|accounts``: the synthetic demo regency (docs/demo.md)."""
+"""``siaga demo seed|roster|workday|outbreak|services|accounts``: the synthetic demo regency (docs/demo.md)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ class Command(BaseCommand):
     help = "The demo regency (Kabupaten Sukoharjo): seed it, or list its demo accounts."
 
     def add_arguments(self, parser: Any) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{seed,accounts,roster,workday,outbreak}")
+        sub = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="{seed,accounts,roster,workday,outbreak,services}"
+        )
         seed = sub.add_parser("seed", help="Create the demo regency in this database.")
         seed.add_argument("--scale", choices=SCALES, default="regency", help="regency ≈ 7,000 ASN; small ≤ 200")
         seed.add_argument("--seed", type=int, default=2020, help="random seed (same seed, same regency)")
@@ -42,6 +44,13 @@ class Command(BaseCommand):
             "and quarantine orders (nothing when the regency already has cases).",
         )
         outbreak.add_argument("--seed", type=int, default=2020, help="random seed")
+        services = sub.add_parser(
+            "services",
+            help="Public services: the DPMPTSP and Dispendukcapil catalogue, signing certificates, citizens, "
+            "applications in every state, KTP-el appointments and deliveries, survey answers (nothing when the "
+            "regency already has services).",
+        )
+        services.add_argument("--seed", type=int, default=2020, help="random seed")
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "seed":
@@ -52,6 +61,8 @@ class Command(BaseCommand):
             self.workday(seed=options["seed"])
         elif subcommand == "outbreak":
             self.outbreak(seed=options["seed"])
+        elif subcommand == "services":
+            self.services(seed=options["seed"])
         else:
             self.accounts()
 
@@ -104,6 +115,29 @@ class Command(BaseCommand):
             f"{c.get('proposals', 0)} contacts proposed from presence, {c.get('contacts_confirmed', 0)} confirmed, "
             f"{c.get('contacts_dismissed', 0)} dismissed; {c['isolation_orders']} isolation and "
             f"{c.get('quarantine_orders', 0)} quarantine orders; in {time.perf_counter() - started:.1f} s."
+        )
+
+    def services(self, *, seed: int) -> None:
+        from siaga.demo.public_services import SIGNING_PASSPHRASE, demo_public_services
+
+        gov = demo_government()
+        if gov is None:
+            raise CommandError("The demo regency is not seeded: run `siaga demo seed` first.")
+        started = time.perf_counter()
+        try:
+            result = demo_public_services(government=gov, seed=seed)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        if not result.created:
+            self.stdout.write(f"{gov.name} already has public services; nothing added.")
+            return
+        c = result.counts
+        self.stdout.write(
+            f"Public services: {c['services']} services, {c['citizens']} citizens, {c['applications']} applications "
+            f"({c['overdue']} overdue), {c['appointments']} KTP-el appointments in {c['slots']} slots, deliveries "
+            f"{c['deliveries_scheduled']} scheduled, {c['deliveries_out']} out, {c['deliveries_delivered']} delivered, "
+            f"{c['deliveries_failed']} failed, {c['deliveries_rescheduled']} rescheduled; {c['survey_answers']} survey "
+            f"answers; signing passphrase {SIGNING_PASSPHRASE}; in {time.perf_counter() - started:.1f} s."
         )
 
     def seed(self, *, scale: str, seed: int, if_empty: bool) -> None:
