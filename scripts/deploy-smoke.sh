@@ -41,7 +41,8 @@ else
   mkdir -p "$CODE"
   git -C "$ROOT" archive HEAD | tar -x -C "$CODE"
   step "virtualenv with the pinned dependencies (scripts/bootstrap.sh)"
-  "$CODE/scripts/bootstrap.sh" "${PYTHON:-python3}" "$CODE/.venv" >/dev/null
+  "$CODE/scripts/bootstrap.sh" "${PYTHON:-python3}" "$CODE/.venv" >"$DIR/bootstrap.log" 2>&1 \
+    || { cat "$DIR/bootstrap.log" >&2; fail "scripts/bootstrap.sh"; }
 fi
 BIN="$CODE/.venv/bin"
 
