@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from siaga.core import views
+from siaga.core import health, metrics, views
 from siaga.core.forms import NotifyingPasswordResetForm
 
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("calendar/", views.calendar_view, name="calendar"),
     path("calendar/<int:pk>/delete/", views.calendar_override_delete, name="calendar_override_delete"),
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]
 
 urlpatterns += [
