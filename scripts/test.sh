@@ -18,9 +18,10 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 if [ ${#missing[@]} -gt 0 ]; then
-  step "installing ${missing[*]} (browser tests, PDF and signature checks, translations)"
+  step "installing ${missing[*]} (browser tests, PDF and signature checks, the nginx site check, translations)"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
