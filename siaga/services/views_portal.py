@@ -255,12 +255,12 @@ def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "may_resubmit": workflow.may_move(actor, application, Status.RESUBMITTED),
             "may_withdraw": workflow.may_move(actor, application, Status.CANCELLED),
             "document_url": document_url,
-            **_delivery_and_survey(application),
+            **_delivery_and_appointment(application),
         },
     )
 
 
-def _delivery_and_survey(application: Any) -> dict[str, object]:
+def _delivery_and_appointment(application: Any) -> dict[str, object]:
     """The delivery status, and the appointment link of a service by appointment while it is open."""
     from siaga.delivery import selectors as delivery_selectors
     from siaga.delivery.models import Appointment
