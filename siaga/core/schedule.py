@@ -199,3 +199,17 @@ def _appointment_reminders() -> object:
 PERIODIC_JOBS += [
     PeriodicJob("appointment-reminders", dt.timedelta(hours=1), _appointment_reminders),
 ]
+
+
+# services (portal): one-time codes are removed from the outbox messages once sent, used or expired
+
+
+def _portal_code_messages_blank() -> object:
+    from siaga.services.services_portal import code_messages_blank
+
+    return code_messages_blank()
+
+
+PERIODIC_JOBS += [
+    PeriodicJob("portal-code-messages-blank", dt.timedelta(minutes=5), _portal_code_messages_blank),
+]

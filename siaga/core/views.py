@@ -78,6 +78,9 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     if actor.government is None:
         return render(request, "core/no_government.html", status=403)
+    if actor.employee_id is None and actor.has_perm(Perm.APPLY):
+        # a resident (citizen account): their own applications are their home
+        return redirect("portal:my_applications")
     return render(request, "core/home.html", {"dashboard": selectors.home_dashboard(actor=actor)})
 
 

@@ -140,14 +140,58 @@ def code_send(*, citizen: Citizen, purpose: str) -> OneTimeCode:
                 "Your Siaga code is %(code)s. It is valid for %(minutes)d minutes. Do not give it to anyone, "
                 "including officers."
             ) % {"code": code, "minutes": minutes}
-        notify(
+        sent = notify(
             user=citizen.user,
             government=citizen.government,
             subject=subject,
             body=body,
             channels=(channel,),
         )
+        # the outbox keeps the code in plain text until it is sent (a retry needs it): remember which
+        # messages carry it, so that they can be blanked (code_messages_blank)
+        otc.payload = {**otc.payload, "notifications": [note.pk for note in sent]}
+        otc.save(update_fields=["payload"])
+        superseded = OneTimeCode.objects.filter(
+            government_id=citizen.government_id, destination=destination, purpose=purpose, used_at=now
+        ).exclude(pk=otc.pk)
+        code_messages_blank(codes=superseded)
     return otc
+
+
+def code_messages_blank(*, codes: Any = None) -> int:
+    """Remove the code from the outbox messages that carried it, once it is not needed there any more:
+    every message of a code that is used (or replaced) or expired, and the messages already sent (or given
+    up) of a code still valid. A message of a dead code still waiting is not sent at all. ``codes``: the
+    codes to look at (a queryset or list); by default all whose messages are not all blanked yet (the
+    periodic job). Idempotent; returns the number of messages blanked."""
+    if codes is None:
+        codes = OneTimeCode.objects.exclude(payload__has_key="blanked")
+    now = timezone.now()
+    with override("id"):
+        subject = _("Siaga code")
+        body = _("The code was removed from this message after it was sent, used or expired.")
+        reason = _("The code was used or expired before the message was sent.")
+    count = 0
+    for otc in list(codes):
+        payload = otc.payload or {}
+        ids = payload.get("notifications") or []
+        if payload.get("blanked"):
+            continue
+        dead = otc.used_at is not None or otc.expires_at <= now or otc.attempts >= settings.PORTAL_CODE_ATTEMPTS
+        with transaction.atomic():
+            notes = Notification.objects.select_for_update().filter(pk__in=ids).exclude(body=body)
+            if not dead:
+                notes = notes.exclude(status=Notification.Status.PENDING)
+            for note in notes:
+                fields: dict[str, Any] = {"subject": subject, "body": body}
+                if note.status == Notification.Status.PENDING:
+                    fields.update(status=Notification.Status.FAILED, next_attempt_at=None, last_error=reason)
+                Notification.objects.filter(pk=note.pk).update(**fields)
+                count += 1
+            left = Notification.objects.filter(pk__in=ids).exclude(body=body).exists()
+            if dead or not left:
+                OneTimeCode.objects.filter(pk=otc.pk).update(payload={**payload, "blanked": True})
+    return count
 
 
 def code_check(*, government: Government, code_id: int | None, code: str, purpose: str) -> Citizen:
@@ -167,8 +211,10 @@ def code_check(*, government: Government, code_id: int | None, code: str, purpos
             failure = _("This code is no longer valid. Ask for a new code.")
         elif otc.expires_at <= timezone.now():
             failure = _("This code has expired. Ask for a new code.")
+            code_messages_blank(codes=[otc])
         elif otc.attempts >= settings.PORTAL_CODE_ATTEMPTS:
             failure = _("Too many wrong tries. Ask for a new code.")
+            code_messages_blank(codes=[otc])
         elif not hmac.compare_digest(otc.code_hash, _code_hash(otc.pk, code)):
             otc.attempts += 1
             otc.save(update_fields=["attempts"])
@@ -182,6 +228,7 @@ def code_check(*, government: Government, code_id: int | None, code: str, purpos
             otc.used_at = timezone.now()
             otc.save(update_fields=["used_at"])
             citizen = Citizen.objects.select_related("user", "government").get(pk=otc.payload["citizen"])
+            code_messages_blank(codes=[otc])
     if failure:
         raise ValidationError({"code": failure})
     return citizen

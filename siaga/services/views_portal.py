@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -253,8 +255,25 @@ def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "may_resubmit": workflow.may_move(actor, application, Status.RESUBMITTED),
             "may_withdraw": workflow.may_move(actor, application, Status.CANCELLED),
             "document_url": document_url,
+            **_delivery_and_appointment(application),
         },
     )
+
+
+def _delivery_and_appointment(application: Any) -> dict[str, object]:
+    """The delivery status, and the appointment link of a service by appointment while it is open."""
+    from siaga.delivery import selectors as delivery_selectors
+    from siaga.delivery.models import Appointment
+
+    open_ = application.status not in (Status.CLOSED, Status.CANCELLED, Status.REJECTED)
+    attended = application.appointments.filter(status=Appointment.Status.ATTENDED).exists()
+    return {
+        "delivery": delivery_selectors.delivery_for(application),
+        "by_appointment": open_
+        and not attended
+        and delivery_selectors.needs_appointment(application, timezone.localdate()),
+        "appointment": delivery_selectors.current_appointment(application) if open_ else None,
+    }
 
 
 @login_required

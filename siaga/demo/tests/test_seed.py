@@ -160,7 +160,7 @@ def test_every_demo_account_logs_in_and_has_its_roles(seeded, client, account):
     response = client.post(reverse("login"), {"username": account.username, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home"), follow=True).status_code == 200  # residents land on their applications
     user = get_user_model().objects.get(username=account.username)
     actor = actor_for_user(user)
     assert actor.roles == account.roles

@@ -397,4 +397,5 @@ def test_the_page_keeps_working_when_a_document_exists(login: Any, verified: dic
 
 
 def test_the_home_page_works_for_a_citizen(login: Any, verified: dict) -> None:
-    assert login(verified["budi"].user).get(reverse("home")).status_code == 200
+    response = login(verified["budi"].user).get(reverse("home"), follow=True)
+    assert response.status_code == 200 and response.redirect_chain == [(reverse("portal:my_applications"), 302)]
