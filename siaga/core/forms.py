@@ -39,7 +39,7 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("User name or NIP")
+        self.fields["username"].label = _("User name, NIP or NIK")
         self.fields["password"].label = _("Password")
 
     def get_invalid_login_error(self) -> forms.ValidationError:

@@ -16,7 +16,7 @@ class _CourierFields(forms.Form):
     courier_kind = forms.ChoiceField(label=_("Courier"), choices=CourierKind.choices)
     courier = forms.ModelChoiceField(label=_("Staff courier"), queryset=Employee.objects.none(), required=False)
     tracking_number = forms.CharField(label=_("Pos Indonesia tracking number"), max_length=60, required=False)
-    scheduled_on = forms.DateField(label=_("Delivery date"), widget=forms.DateInput(attrs={"type": "date"}))
+    scheduled_on = forms.DateField(label=_("Delivery date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args: Any, unit_ids: frozenset[int] = frozenset(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,8 +50,8 @@ class FailedForm(forms.Form):
 
 class SlotsForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    start = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("First day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    end = forms.DateField(label=_("Last day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     times = forms.CharField(
         label=_("Times"),
         help_text=_("One or more, separated by commas, e.g. 08:00-10:00, 10:00-12:00"),
