@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "siaga.services",
     "siaga.delivery",
     "siaga.survey",
+    "siaga.command",
     "siaga.demo",
 ]
 
@@ -296,3 +297,7 @@ LOGGING = {
 # Public services back office: working days before an application's due date at which the assigned
 # officer and the unit head are warned (again when it is breached).
 SERVICE_SLA_WARNING_DAYS = env_int("SERVICE_SLA_WARNING_DAYS", 2, minimum=0)
+
+# Hour of the morning (0-23, the government's local time) from which the daily situation report is sent to
+# its subscribers, once a day each.
+COMMAND_REPORT_HOUR = env_int("COMMAND_REPORT_HOUR", 6, minimum=0)

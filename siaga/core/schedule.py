@@ -199,3 +199,14 @@ def _appointment_reminders() -> object:
 PERIODIC_JOBS += [
     PeriodicJob("appointment-reminders", dt.timedelta(hours=1), _appointment_reminders),
 ]
+
+
+# command: the daily situation report, e-mailed to its subscribers from COMMAND_REPORT_HOUR (each
+# government's local time), once a day each; unsent reports are retried with the outbox's backoff.
+def _command_reports() -> object:
+    from siaga.command.services import daily_reports
+
+    return daily_reports()
+
+
+PERIODIC_JOBS.append(PeriodicJob("command-daily-report", dt.timedelta(minutes=5), _command_reports))
