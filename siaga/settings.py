@@ -301,3 +301,5 @@ SERVICE_SLA_WARNING_DAYS = env_int("SERVICE_SLA_WARNING_DAYS", 2, minimum=0)
 # Hour of the morning (0-23, the government's local time) from which the daily situation report is sent to
 # its subscribers, once a day each.
 COMMAND_REPORT_HOUR = env_int("COMMAND_REPORT_HOUR", 6, minimum=0)
+if COMMAND_REPORT_HOUR > 23:
+    raise ImproperlyConfigured(f"COMMAND_REPORT_HOUR={COMMAND_REPORT_HOUR} is not an hour of the day; use 0 to 23.")
