@@ -4,11 +4,13 @@ the command center page (health counts suppressed the same way)."""
 from __future__ import annotations
 
 import io
+from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -25,7 +27,12 @@ _STYLE = TableStyle(
 )
 
 
-def _table(rows: list[list[str]], widths: list[float] | None = None) -> Table:
+_HEAD = ParagraphStyle("command-head", fontName="Helvetica-Bold", fontSize=7, leading=8)
+
+
+def _table(rows: list[list[Any]], widths: list[float] | None = None) -> Table:
+    """A table whose header cells wrap (narrow numeric columns keep their full heading)."""
+    rows = [[Paragraph(escape(str(cell)), _HEAD) for cell in rows[0]], *rows[1:]]
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(_STYLE)
     return table
@@ -51,7 +58,7 @@ def report_pdf(board: Overview) -> bytes:
     )
     story: list = [
         Paragraph(_("Daily situation report"), h1),
-        Paragraph(f"{board.government.name} · {board.day:%d/%m/%Y}", body),
+        Paragraph(escape(f"{board.government.name} · {board.day:%d/%m/%Y}"), body),
         Spacer(1, 4 * mm),
         Paragraph(_("At a glance"), h2),
         _table(
@@ -90,7 +97,7 @@ def report_pdf(board: Overview) -> bytes:
     for u in board.units:
         rows.append(
             [
-                Paragraph(u.unit.name, body),
+                Paragraph(escape(u.unit.name), body),
                 str(u.planned["wfo"] or u.checked["wfo"]),
                 str(u.planned["wfh"] or u.checked["wfh"]),
                 f"{u.wfo_percent}%" if u.wfo_percent is not None else "—",
@@ -111,7 +118,10 @@ def report_pdf(board: Overview) -> bytes:
     story.append(
         _table(
             [[_("Cluster"), _("Size"), _("Where")]]
-            + [[c.name, board.health(c.size), Paragraph(", ".join(c.places) or "—", body)] for c in board.clusters],
+            + [
+                [c.name, board.health(c.size), Paragraph(escape(", ".join(c.places)) or "—", body)]
+                for c in board.clusters
+            ],
             [60 * mm, 20 * mm, 100 * mm],
         )
         if board.clusters
@@ -141,7 +151,7 @@ def report_pdf(board: Overview) -> bytes:
     ):
         chart = board.charts.get(key)
         if chart is not None:
-            story += [Paragraph(title, h2), Paragraph(_series(chart) or "—", body)]
+            story += [Paragraph(title, h2), Paragraph(escape(_series(chart)) or "—", body)]
     story += [
         Spacer(1, 4 * mm),
         Paragraph(

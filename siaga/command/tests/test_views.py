@@ -140,3 +140,11 @@ def test_subscribe_and_unsubscribe(org, leader, client):
     sub.refresh_from_db()
     assert not sub.active
     assert AuditEvent.objects.filter(object_type__icontains="reportsubscription").count() == 2
+
+
+def test_names_with_markup_characters_are_printed_as_written(org, leader, client, tmp_path):
+    org["other_unit"].name = "Dinas P&K <Kab>"
+    org["other_unit"].save()
+    client.force_login(leader)
+    response = client.get(reverse("command:report"))
+    assert "Dinas P&K <Kab>" in _pdf_text(response.content, tmp_path)
