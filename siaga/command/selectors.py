@@ -412,8 +412,15 @@ def overview(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = 
     agencies = [agency] if agency is not None else tree.agencies
     figures = {u.pk: UnitFigures(unit=u) for u in agencies}
 
+    inside = tree.subtree(agency.pk) if agency is not None else set()
+
     def fig(unit_id: int | None) -> UnitFigures | None:
-        top = tree.top(unit_id) if unit_id is not None else None
+        """The row a unit counts in: its agency's, or the drilled-down unit's for the units below it."""
+        if unit_id is None:
+            return None
+        if agency is not None:
+            return figures[agency.pk] if unit_id in inside else None
+        top = tree.top(unit_id)
         return figures.get(top) if top is not None else None
 
     employee_unit = dict(
@@ -482,7 +489,7 @@ def overview(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = 
     if agency is not None:
         from siaga.org.models import Floor
 
-        own = [u for u in tree.units.values() if tree.top(u.pk) == agency.pk]
+        own = [tree.units[pk] for pk in inside if pk in tree.units]
         buildings = {u.building_id for u in own if u.building_id}
         buildings |= set(
             Floor.objects.filter(pk__in=[u.floor_id for u in own if u.floor_id]).values_list("building_id", flat=True)
@@ -498,12 +505,12 @@ def overview(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = 
         day=day,
         detail=detail,
         units=list(figures.values()),
-        clusters=_clusters(actor, tree, agency),
+        clusters=_clusters(actor, tree, inside if agency is not None else None),
         measures=measures,
     )
 
 
-def _clusters(actor: Actor, tree: _Tree, agency: Unit | None) -> list[ClusterRow]:
+def _clusters(actor: Actor, tree: _Tree, inside: set[int] | None) -> list[ClusterRow]:
     """Active clusters with their size and where their members work (building · floor), no names."""
     from siaga.outbreak.models import Cluster, ClusterMember
 
@@ -526,14 +533,14 @@ def _clusters(actor: Actor, tree: _Tree, agency: Unit | None) -> list[ClusterRow
     for cid, name, uid, fb, fl, b in members:
         names[cid] = name
         sizes[cid] += 1
-        if agency is not None and uid is not None and tree.top(uid) == agency.pk:
+        if inside is not None and uid in inside:
             touches[cid] = True
         place = (f"{fb} · {fl}" if fl else fb) if fb else b or (tree.place(uid) if uid is not None else "")
         if place:
             places[cid].add(place)
-    ids = [cid for cid in names if agency is None or touches[cid]]
+    ids = [cid for cid in names if inside is None or touches[cid]]
     for cid in _scoped(actor, Cluster.objects.filter(status=Cluster.Status.ACTIVE)).values_list("pk", flat=True):
-        if cid not in names and agency is None:
+        if cid not in names and inside is None:
             ids.append(cid)
             names[cid] = ""
     return sorted(

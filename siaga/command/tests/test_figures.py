@@ -136,3 +136,13 @@ def test_one_agency(world, leader, actor_of):
     b = selectors.overview(actor=actor_of(leader), day=MONDAY, agency=org["dinas"])
     assert [c.name for c in b.clusters] == ["Klaster Pelayanan"]
     assert len(b.measures) == 1
+
+
+def test_a_unit_below_an_agency_counts_its_own_subtree(world, leader, actor_of):
+    org = world(MONDAY)
+    b = selectors.overview(actor=actor_of(leader), day=MONDAY, agency=org["pelayanan"])
+    (row,) = b.units
+    # Bidang Pelayanan: the head of the bidang (WFO) and the staff member (WFH)
+    assert (row.unit.code, row.employees, row.planned["wfo"], row.planned["wfh"]) == ("DPMPTSP-PEL", 2, 1, 1)
+    assert (row.cases, row.isolation) == (2, 2)
+    assert [c.name for c in b.clusters] == ["Klaster Pelayanan"]
