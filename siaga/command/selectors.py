@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -619,8 +619,14 @@ def wfo_trend(actor: Actor, day: dt.date) -> list[tuple[dt.date, float | None]]:
 
     start = day - dt.timedelta(days=TREND_DAYS - 1)
     per_day: dict[dt.date, Counter[str]] = defaultdict(Counter)
-    for d, mode in _scoped(actor, CheckIn.objects.filter(date__gte=start, date__lte=day)).values_list("date", "mode"):
-        per_day[d][mode] += 1
+    rows = (
+        _scoped(actor, CheckIn.objects.filter(date__gte=start, date__lte=day))
+        .values("date", "mode")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:  # counted in the database: a month of a regency is ~150,000 check-ins
+        per_day[row["date"]][row["mode"]] += row["n"]
     out: list[tuple[dt.date, float | None]] = []
     for i in range(TREND_DAYS):
         d = start + dt.timedelta(days=i)
