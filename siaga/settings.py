@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "siaga.services",
     "siaga.delivery",
     "siaga.survey",
+    "siaga.command",
     "siaga.demo",
 ]
 
@@ -334,3 +335,9 @@ METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_IPS", ["127.0.0.1", "::
 METRICS_TOKEN = env_str("METRICS_TOKEN", "") or ""
 if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("METRICS_TOKEN is shorter than 32 characters; use a long random string.")
+
+# Hour of the morning (0-23, the government's local time) from which the daily situation report is sent to
+# its subscribers, once a day each.
+COMMAND_REPORT_HOUR = env_int("COMMAND_REPORT_HOUR", 6, minimum=0)
+if COMMAND_REPORT_HOUR > 23:
+    raise ImproperlyConfigured(f"COMMAND_REPORT_HOUR={COMMAND_REPORT_HOUR} is not an hour of the day; use 0 to 23.")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("verifikasi/", include("siaga.services.urls_verify")),
     path("pengantaran/", include("siaga.delivery.urls")),
     path("skm/", include("siaga.survey.urls")),
+    path("command/", include("siaga.command.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/login/", core_views.LoginView.as_view()),

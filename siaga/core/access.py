@@ -53,6 +53,7 @@ class Perm(StrEnum):
     PROCESS_APPLICATIONS = "process_applications"  # back office of the officer's own OPD
     VIEW_APPLICATIONS = "view_applications"  # applications of the government (admin) or managed units (heads)
     MANAGE_SERVICES = "manage_services"  # the service catalogue and face-to-face restrictions
+    VIEW_COMMAND = "view_command"  # the command center: the government's day in aggregate figures
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -560,3 +561,16 @@ def scope_survey_report(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs
     units = actor.managed_unit_ids
     return qs.filter(unit_id__in=units) if units else qs.none()
+
+
+# ---------------------------------------------------------------------------------------------------
+# command: the command center for the regional leader, BKPSDM and the health task force
+
+ROLE_PERMS[Role.LEADER] = frozenset({Perm.VIEW_COMMAND})
+for _role in (Role.ADMIN, Role.HEALTH):
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | {Perm.VIEW_COMMAND}
+
+
+def sees_health_detail(actor: Actor) -> bool:
+    """Whether the command center shows exact small health counts (the task force) rather than "<3"."""
+    return actor.has_perm(Perm.VIEW_HEALTH)

@@ -84,6 +84,7 @@ class Role(models.TextChoices):
     HEALTH = "health", _("Health task force")
     SERVICE_OFFICER = "service_officer", _("Service officer")
     CITIZEN = "citizen", _("Citizen")
+    LEADER = "leader", _("Regional leader (Bupati, Wakil, Sekda)")
 
 
 class RoleAssignment(TenantModel):

@@ -213,3 +213,14 @@ def _portal_code_messages_blank() -> object:
 PERIODIC_JOBS += [
     PeriodicJob("portal-code-messages-blank", dt.timedelta(minutes=5), _portal_code_messages_blank),
 ]
+
+
+# command: the daily situation report, e-mailed to its subscribers from COMMAND_REPORT_HOUR (each
+# government's local time), once a day each; unsent reports are retried with the outbox's backoff.
+def _command_reports() -> object:
+    from siaga.command.services import daily_reports
+
+    return daily_reports()
+
+
+PERIODIC_JOBS.append(PeriodicJob("command-daily-report", dt.timedelta(minutes=5), _command_reports))
