@@ -5,6 +5,7 @@ every documented response conforms to its schema."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ def tokens(org: dict[str, Any], make_user: Any) -> dict[str, str]:
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=4,
+    max_examples=int(os.environ.get("SIAGA_FUZZ_EXAMPLES", "3")),
     deadline=None,
     derandomize=True,
     database=None,

@@ -35,7 +35,7 @@ def url_patterns() -> Iterator[tuple[str, str, list[str]]]:
                 yield from walk(pattern, prefix + str(pattern.pattern), ns)
             elif isinstance(pattern, URLPattern):
                 name = f"{namespace}:{pattern.name}" if namespace else (pattern.name or "")
-                params = list(pattern.pattern.converters) if hasattr(pattern.pattern, "converters") else []
+                params = list(pattern.pattern.regex.groupindex)
                 yield name, prefix + str(pattern.pattern), params
 
     yield from walk(get_resolver(), "", "")

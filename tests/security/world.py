@@ -33,7 +33,12 @@ def build_world(org: dict[str, Any], other_government: Any, make_user: Any, make
     )
     other_unit = Unit.objects.create(government=other_government, code="DISDIK", name="Dinas Pendidikan", kind="dinas")
     other_head_pos = Position.objects.create(
-        government=other_government, unit=other_unit, name="Kepala", kind="struktural", level="jpt_pratama", is_head=True
+        government=other_government,
+        unit=other_unit,
+        name="Kepala",
+        kind="struktural",
+        level="jpt_pratama",
+        is_head=True,
     )
     other_employee: Employee = make_employee(other_unit, "Pegawai Karanganyar", position=other_head_pos)
     other_building = Building.objects.create(government=other_government, code="gedung-a", name="Gedung A")
