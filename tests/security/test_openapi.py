@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -87,6 +89,17 @@ def tokens(org: dict[str, Any], make_user: Any) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def keep_connection() -> Any:
+    """Requests through the WSGI app run inside the test's transaction: as Django's test client does,
+    keep the connection open at the end of each request (on PostgreSQL closing it ends the test)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
@@ -96,7 +109,7 @@ def tokens(org: dict[str, Any], make_user: Any) -> dict[str, str]:
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_fuzzed(case: Any, tokens: dict[str, str]) -> None:
+def test_api_fuzzed(case: Any, tokens: dict[str, str], keep_connection: Any) -> None:
     token = tokens[_role_for(case.path)]
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
