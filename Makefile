@@ -24,6 +24,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check siaga bench scripts conftest.py
 	$(BIN)/mypy siaga
+	$(BIN)/bandit -q -c pyproject.toml -r siaga -b bandit-baseline.json
 
 bench: install
 	@scripts/bench.sh

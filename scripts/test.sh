@@ -33,6 +33,10 @@ step "ruff"
 $BIN/ruff check .
 step "mypy"
 $BIN/mypy siaga
+step "bandit (reviewed findings in bandit-baseline.json)"
+$BIN/bandit -q -c pyproject.toml -r siaga -b bandit-baseline.json
+step "pip-audit of requirements.lock (PyPI vulnerability data)"
+$BIN/python scripts/pip_audit.py
 step "migrations are up to date"
 $BIN/siaga makemigrations --check --dry-run
 step "translations"

@@ -105,8 +105,26 @@ class RoleAssignment(TenantModel):
         return f"{self.user} · {self.get_role_display()} · {self.government_id}"
 
 
+class AppendOnlyError(PermissionError):
+    """An attempt to change or delete an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """The audit log is append-only for the application: bulk updates and deletes are refused (on
+    PostgreSQL a trigger refuses them too, whatever the code path; see migration core 0003)."""
+
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("the audit log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the audit log is append-only")
+
+
 class AuditEvent(models.Model):
-    """Who did what to which record, and when. Also records reads of health data."""
+    """Who did what to which record, and when. Also records reads of health data.
+
+    Append-only: an event is written once (``siaga.core.services.audit_record``) and never changed or
+    deleted by the application."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("created")
@@ -132,6 +150,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -143,6 +163,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("the audit log is append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the audit log is append-only")
 
 
 class Notification(models.Model):
