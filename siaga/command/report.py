@@ -4,8 +4,8 @@ the command center page (health counts suppressed the same way)."""
 from __future__ import annotations
 
 import io
+from html import escape as _html_escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -25,6 +25,11 @@ _STYLE = TableStyle(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
 )
+
+
+def escape(text: str) -> str:
+    """Text for a reportlab paragraph: &, < and > as entities (quotes need none)."""
+    return _html_escape(text, quote=False)
 
 
 _HEAD = ParagraphStyle("command-head", fontName="Helvetica-Bold", fontSize=7, leading=8)

@@ -111,7 +111,7 @@ class AppendOnlyError(PermissionError):
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     """The audit log is append-only for the application: bulk updates and deletes are refused (on
-    PostgreSQL a trigger refuses them too, whatever the code path; see migration core 0003)."""
+    PostgreSQL a trigger refuses them too, whatever the code path; see migration core 0004)."""
 
     def update(self, **kwargs: object) -> int:
         raise AppendOnlyError("the audit log is append-only")

@@ -16,7 +16,9 @@ class _CourierFields(forms.Form):
     courier_kind = forms.ChoiceField(label=_("Courier"), choices=CourierKind.choices)
     courier = forms.ModelChoiceField(label=_("Staff courier"), queryset=Employee.objects.none(), required=False)
     tracking_number = forms.CharField(label=_("Pos Indonesia tracking number"), max_length=60, required=False)
-    scheduled_on = forms.DateField(label=_("Delivery date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    scheduled_on = forms.DateField(
+        label=_("Delivery date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, unit_ids: frozenset[int] = frozenset(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -226,7 +226,7 @@ CATALOGUE: tuple[ServiceSpec, ...] = (
 # (with the officers', signers' and citizens' own actors), so the demo passes the same checks as real use.
 
 #: the passphrase of every demo signing certificate (published in docs/demo.md; demo only)
-SIGNING_PASSPHRASE = "tte-demo-2020"  # noqa: S105 (published on purpose: demo certificates only)
+SIGNING_PASSPHRASE = "tte-demo-2020"  # noqa: S105  # nosec B105
 RESTRICTION_REASON = (
     "Surat Edaran Bupati Sukoharjo tentang pembatasan layanan tatap muka selama pandemi: layanan "
     "diajukan daring; perekaman KTP-el dengan jadwal temu."

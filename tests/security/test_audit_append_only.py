@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="the trigger is PostgreSQL's (migration core 0003); on SQLite the model refuses (tests above)",
+    reason="the trigger is PostgreSQL's (migration core 0004); on SQLite the model refuses (tests above)",
 )
 
 

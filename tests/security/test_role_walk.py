@@ -202,6 +202,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "calendar_override_delete": NOBODY,
     "delivery:appointment": NOBODY,
     "delivery:appointment_mark": NOBODY,
+    # the command center: the leader, BKPSDM and the task force (no leader in this world)
+    "command:index": _r("admin", "health", "other_admin"),
+    "command:report": _r("admin", "health", "other_admin"),
+    "command:subscription": NOBODY,  # a POST answers with a redirect (others get 403)
+    "command:unit": NOBODY,  # the walk names a unit code that does not exist (others get 403)
     "delivery:office_day": _r("admin", "head", "other_admin", "plh"),
     "delivery:order": NOBODY,
     "delivery:order_create": NOBODY,
@@ -213,7 +218,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "delivery:slot": NOBODY,
     "delivery:slot_list": _r("admin", "head", "other_admin", "plh"),
     "delivery:today": _r("head", "plh", "staff"),
-    "home": ALL_USERS,
+    # a resident who is not an employee lands on the portal's "Permohonan saya" (302)
+    "home": ALL_USERS - {"citizen"},
+    # operators' endpoints: the health check for anyone; metrics by address (the test client is loopback)
+    "healthz": ANY,
+    "metrics": ANY,
     "login": _r("anonymous"),
     "logout": NOBODY,
     "measures:disinfection_cancel": NOBODY,

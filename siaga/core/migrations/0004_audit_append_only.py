@@ -41,6 +41,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0002_notification_attachment")]
+    dependencies = [("core", "0003_alter_roleassignment_role")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
