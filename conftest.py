@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,6 +28,32 @@ postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="a race between row locks: SQLite serialises writers, so it runs on PostgreSQL (make test)",
 )
+
+
+def race(jobs: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
+    """Run ``jobs`` at the same moment, each in a thread with its own database connection; return what
+    they returned and what they raised."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run(job: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results.append(job())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
 _serial = itertools.count(1)
 
 

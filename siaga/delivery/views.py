@@ -103,7 +103,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(actor: Actor, order: DeliveryOrder, **forms: object) -> dict[str, object]:
     office = services.is_office(actor, order.unit_id, order.government_id)
-    carrier = office or services.is_courier(actor, order)
+    courier = services.is_courier(actor, order)
+    carrier = office or courier
     return {
         "order": order,
         "events": list(order.events.all()),
@@ -124,7 +125,7 @@ def _detail_context(actor: Actor, order: DeliveryOrder, **forms: object) -> dict
         ),
         "delivered_form": forms.get("delivered_form") or DeliveredForm(initial={"received_by": order.recipient}),
         "failed_form": forms.get("failed_form") or FailedForm(),
-        "is_courier": services.is_courier(actor, order),
+        "is_courier": courier,
     }
 
 

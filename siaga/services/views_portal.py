@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -30,7 +31,7 @@ from siaga.services.forms_portal import (
     WithdrawForm,
     add_errors,
 )
-from siaga.services.models import Mode, OneTimeCode, Status
+from siaga.services.models import Citizen, Mode, OneTimeCode, Status
 
 BACKEND = "siaga.services.auth.CitizenBackend"
 
@@ -103,28 +104,37 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "services/portal/register.html", {"government": government, "form": form})
 
 
-def register_confirm(request: HttpRequest, code: str) -> HttpResponse:
-    government = selectors_portal.government_by_code(code)
-    key = _code_key(government, OneTimeCode.Purpose.REGISTER)
+def _code_confirm(
+    request: HttpRequest, government: Government, purpose: str, check: Callable[..., Citizen]
+) -> Citizen | HttpResponse:
+    """The code page of registration and of sign-in by code: on a right code the citizen is signed in and
+    returned; otherwise the page (with what is wrong) is."""
+    key = _code_key(government, purpose)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            citizen = services_portal.registration_confirm(
-                government=government, code_id=request.session.get(key), code=form.cleaned_data["code"]
-            )
+            citizen = check(government=government, code_id=request.session.get(key), code=form.cleaned_data["code"])
         except ValidationError as exc:
             add_errors(form, exc)
         else:
             request.session.pop(key, None)
             login(request, citizen.user, backend=BACKEND)
             request.session[SESSION_GOVERNMENT_KEY] = government.pk
-            messages.success(request, _("Your account is active. You can now apply for services."))
-            return redirect("portal:catalogue", code=government.code)
+            return citizen
     return render(
         request,
         "services/portal/code.html",
-        {"government": government, "form": form, "purpose": "register", "has_code": key in request.session},
+        {"government": government, "form": form, "purpose": purpose, "has_code": key in request.session},
     )
+
+
+def register_confirm(request: HttpRequest, code: str) -> HttpResponse:
+    government = selectors_portal.government_by_code(code)
+    result = _code_confirm(request, government, OneTimeCode.Purpose.REGISTER, services_portal.registration_confirm)
+    if isinstance(result, HttpResponse):
+        return result
+    messages.success(request, _("Your account is active. You can now apply for services."))
+    return redirect("portal:catalogue", code=government.code)
 
 
 @require_POST
@@ -161,28 +171,11 @@ def code_login(request: HttpRequest, code: str) -> HttpResponse:
 
 def code_login_confirm(request: HttpRequest, code: str) -> HttpResponse:
     government = selectors_portal.government_by_code(code)
-    key = _code_key(government, OneTimeCode.Purpose.LOGIN)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            citizen = services_portal.login_code_check(
-                government=government, code_id=request.session.get(key), code=form.cleaned_data["code"]
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            request.session.pop(key, None)
-            login(request, citizen.user, backend=BACKEND)
-            request.session[SESSION_GOVERNMENT_KEY] = government.pk
-            messages.success(
-                request, _("You are signed in. Change your password on the account page if you forgot it.")
-            )
-            return redirect("portal:my_applications")
-    return render(
-        request,
-        "services/portal/code.html",
-        {"government": government, "form": form, "purpose": "login", "has_code": key in request.session},
-    )
+    result = _code_confirm(request, government, OneTimeCode.Purpose.LOGIN, services_portal.login_code_check)
+    if isinstance(result, HttpResponse):
+        return result
+    messages.success(request, _("You are signed in. Change your password on the account page if you forgot it."))
+    return redirect("portal:my_applications")
 
 
 # ---------------------------------------------------------------------------------------------------

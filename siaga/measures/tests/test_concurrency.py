@@ -4,7 +4,6 @@ check-ins than its limit, and two overlapping measures on the same space cannot 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import postgresql_only
+from conftest import postgresql_only, race
 from siaga.attendance import services as attendance
 from siaga.attendance.models import CheckIn
 from siaga.attendance.tests.conftest import INSIDE, at, publish
@@ -20,30 +19,6 @@ from siaga.measures import services
 from siaga.measures.models import BuildingMeasure
 
 pytestmark = [pytest.mark.django_db(transaction=True), postgresql_only]
-
-
-def race(jobs: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], Any]) -> None:
-        from django.db import connection
-
-        try:
-            barrier.wait()
-            results.append(job())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 def test_concurrent_check_ins_never_exceed_a_restricted_floor(office, make_employee):

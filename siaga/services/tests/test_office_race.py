@@ -3,44 +3,19 @@ application at once get one success and one clear refusal."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from conftest import postgresql_only
+from conftest import postgresql_only, race
 from siaga.core.access import actor_for_user
 from siaga.services import services_office as svc
 from siaga.services.models import Application, ApplicationEvent, Status
 from siaga.services.tests.test_office_fixtures import office  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), postgresql_only]
-
-
-def race(jobs: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], Any]) -> None:
-        from django.db import connection
-
-        try:
-            barrier.wait()
-            results.append(job())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 def test_two_officers_registering_at_once(office: dict, make_application: Any) -> None:  # noqa: F811
