@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from siaga.core import scopes
 from siaga.core.access import actor_for_user
 from siaga.core.models import ApiToken
 from siaga.core.prepared import PreparedQuery
@@ -89,7 +90,18 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer sga_…``: the token acts as its user within the token's government.
 
     A revoked or expired token, an inactive user, or a user who no longer belongs to the token's
-    government is refused (401)."""
+    government is refused (401). Each router is mounted with its ``area`` (siaga.core.scopes): a token
+    without the scope the request needs there is refused (403, naming the scope). Without an area (only
+    ``/me``, which tells a caller who it is) any valid token is accepted."""
+
+    def __init__(self, area: str | None = None) -> None:
+        super().__init__()
+        if area is not None and area not in scopes.AREAS:
+            raise ValueError(f"unknown API area {area!r}")
+        self.area = area
+
+    def scope_for(self, method: str) -> str | None:
+        return None if self.area is None else scopes.required_scope(self.area, method)
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         now = timezone.now()
@@ -100,6 +112,13 @@ class TokenAuth(HttpBearer):
         actor = actor_for_user(record.user, government_id=record.government_id)
         if actor.government_id != record.government_id:
             return None
+        needed = self.scope_for(request.method or "GET")
+        if needed is not None and not record.allows(needed):
+            raise HttpError(
+                403,
+                _("This API token may not do this: it needs the scope %(scope)s. Ask BKPSDM for a token with it.")
+                % {"scope": needed or "-"},
+            )
         if record.last_used_at is None or now - record.last_used_at > LAST_USED_GRANULARITY:
             last_used.touch(record.pk, now)
         request.actor = actor  # type: ignore[attr-defined]
@@ -134,3 +153,8 @@ class SessionAuth(APIKeyCookie):
         if key and request.user.is_authenticated and request.user.is_active:
             return request.user
         return None
+
+
+def any_scope() -> list[Any]:
+    """Authentication for an operation every valid token may call whatever its scopes (``/me``)."""
+    return [TokenAuth(), SessionAuth()]

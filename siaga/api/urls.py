@@ -30,7 +30,35 @@ from siaga.services.api_portal import portal_router
 from siaga.survey.api import router as survey_router
 from siaga.workday.api import router as workday_router
 
-api = NinjaAPI(
+
+class SiagaAPI(NinjaAPI):
+    """The API, whose OpenAPI document also names the token scope each operation needs: OpenAPI 3.1
+    lists it in the operation's ``security`` requirement for the bearer scheme (as a role name)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        needed: dict[str, str] = {}
+        for bound in self._get_bound_routers():
+            for path_view in bound.path_operations.values():
+                for operation in path_view.operations:
+                    token_auth = next((a for a in operation.auth_callbacks if isinstance(a, TokenAuth)), None)
+                    scope = token_auth.scope_for(operation.methods[0]) if token_auth else None
+                    if scope:
+                        needed[operation.operation_id or self.get_openapi_operation_id(operation)] = scope
+        for path_item in schema["paths"].values():
+            for details in path_item.values():
+                scope = needed.get(details.get("operationId", ""))
+                if scope is None:
+                    continue
+                details["security"] = [
+                    {name: [scope] if name == TokenAuth.__name__ else roles for name, roles in requirement.items()}
+                    for requirement in details.get("security", [])
+                ]
+                details["description"] = (details.get("description", "") + f"\n\nToken scope: `{scope}`.").strip()
+        return schema
+
+
+api = SiagaAPI(
     title="Siaga API",
     version="1",
     description=(
@@ -38,7 +66,9 @@ api = NinjaAPI(
         "buildings, floors and rooms, acting officials (Plh/Plt) and the authority check.\n\n"
         "Authenticate with `Authorization: Bearer <token>` (tokens are created at /tokens/ or with "
         "`siaga token create`), or with the session of a logged-in user (unsafe methods then need the "
-        "`X-CSRFToken` header). Every answer is limited to the caller's government and role."
+        "`X-CSRFToken` header). Every answer is limited to the caller's government and role.\n\n"
+        "A token may call only the parts of the API it was given: each operation names its scope "
+        "(`AREA:read` for GET, `AREA:write` for changes, which includes read); a token without it gets 403."
     ),
     auth=[TokenAuth(), SessionAuth()],
     openapi_url="/openapi.json",
@@ -96,15 +126,21 @@ def on_request_invalid(request: HttpRequest, exc: RequestValidationError) -> Htt
     return _error(request, 422, _("The data is not valid."), errors)
 
 
-api.add_router("/v1/", org_router)
-api.add_router("/v1/", attendance_router)
-api.add_router("/v1/", workday_router)
-api.add_router("/v1/", meetings_router)
-api.add_router("/v1/", outbreak_router)
-api.add_router("/v1/", outbreak_followup_router)
-api.add_router("/v1/", outbreak_clusters_router)
-api.add_router("/v1/", measures_router)
-api.add_router("/v1/", portal_router)
-api.add_router("/v1/", office_router)
-api.add_router("/v1/", delivery_router)
-api.add_router("/v1/", survey_router)
+#: Every router with its area of token scopes (siaga.core.scopes): a token needs AREA:read for GET and
+#: AREA:write for the other methods there.
+ROUTERS = (
+    ("org", org_router),
+    ("attendance", attendance_router),
+    ("workday", workday_router),
+    ("meetings", meetings_router),
+    ("outbreak", outbreak_router),
+    ("outbreak", outbreak_followup_router),
+    ("outbreak", outbreak_clusters_router),
+    ("measures", measures_router),
+    ("portal", portal_router),
+    ("services", office_router),
+    ("delivery", delivery_router),
+    ("survey", survey_router),
+)
+for _area, _router in ROUTERS:
+    api.add_router("/v1/", _router, auth=[TokenAuth(_area), SessionAuth()])

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from siaga.core import scopes
 from siaga.core.access import Actor
 from siaga.core.models import CalendarOverride, RoleAssignment
 
@@ -69,10 +70,31 @@ class ApiTokenForm(forms.Form):
         help_text=_("Between 1 and 730 days."),
     )
 
+    SCOPE_LEVELS = (("", _("No access")), (scopes.READ, _("Read")), (scopes.WRITE, _("Read and change")))
+
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         user_ids = RoleAssignment.objects.filter(government_id=actor.government_id).values("user_id")
         self.fields["user"].queryset = get_user_model().objects.filter(pk__in=user_ids).order_by("username")  # type: ignore[attr-defined]
+        # One choice per area of the API (siaga.core.scopes); the token may call only what is chosen.
+        for area, label in scopes.AREAS.items():
+            self.fields[f"scope_{area}"] = forms.ChoiceField(
+                label=label, choices=self.SCOPE_LEVELS, required=False, initial=""
+            )
+
+    def scope_fields(self) -> list[forms.BoundField]:
+        return [self[f"scope_{area}"] for area in scopes.AREAS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.scopes():
+            raise forms.ValidationError(
+                _("Choose at least one part of the API the token may use: a token without scopes can call nothing.")
+            )
+        return cleaned
+
+    def scopes(self) -> list[str]:
+        return [f"{area}:{level}" for area in scopes.AREAS if (level := self.cleaned_data.get(f"scope_{area}") or "")]
 
     def expires_at(self) -> dt.datetime:
         return timezone.now() + dt.timedelta(days=self.cleaned_data["valid_days"])

@@ -252,6 +252,8 @@ class ApiToken(TenantModel):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    #: what the token may call, e.g. ``["attendance:read", "attendance:write"]`` (siaga.core.scopes)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -259,3 +261,12 @@ class ApiToken(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    @property
+    def scope_summary(self) -> str:
+        from siaga.core.scopes import summary
+
+        return summary(self.scopes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from siaga.core import scopes as token_scopes
 from siaga.core.models import ApiToken, AuditEvent, CalendarOverride, Government, Notification, Role, RoleAssignment
 
 
@@ -252,9 +254,29 @@ def hash_token(key: str) -> str:
 
 
 def api_token_create(
-    *, government: Government, user: Any, name: str, actor: Any, expires_at: dt.datetime | None = None
+    *,
+    government: Government,
+    user: Any,
+    name: str,
+    actor: Any,
+    expires_at: dt.datetime | None = None,
+    scopes: Iterable[str] | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token; the plain key is returned once and never stored."""
+    """Create a token; the plain key is returned once and never stored.
+
+    ``scopes`` (siaga.core.scopes) limits the parts of the API the token may call; ``None`` grants every
+    scope. Raises ValidationError for an unknown scope or an empty list."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    try:
+        granted = token_scopes.normalise(token_scopes.ALL_SCOPES if scopes is None else scopes)
+    except ValueError as exc:
+        raise ValidationError(
+            {"scopes": _("Unknown scope: %(scopes)s. Choose from the list of scopes.") % {"scopes": exc}}
+        ) from exc
+    if not granted:
+        raise ValidationError({"scopes": _("Choose at least one scope: a token without scopes can call nothing.")})
     key = settings.API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -264,6 +286,7 @@ def api_token_create(
             prefix=key[: len(settings.API_TOKEN_PREFIX) + 6],
             key_hash=hash_token(key),
             expires_at=expires_at,
+            scopes=granted,
         )
         audit_record(actor=actor, government=government, action="create", obj=token)
     return token, key

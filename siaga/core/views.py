@@ -181,6 +181,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"],
             actor=request.user,
             expires_at=form.expires_at(),
+            scopes=form.scopes(),
         )
         messages.success(request, _("Token created. Copy it now: it is shown only once."))
         form = ApiTokenForm(actor=actor)

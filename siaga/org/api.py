@@ -20,6 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StringConstraints
 
+from siaga.api.auth import any_scope
 from siaga.api.pagination import Pagination
 from siaga.api.schemas import ERRORS_ONE, ERRORS_READ, ERRORS_WRITE
 from siaga.api.schemas import api_actor as _actor
@@ -378,7 +379,7 @@ def _body_person(actor: Actor, nip: str, field: str) -> Employee:
 # Who is calling
 
 
-@router.get("/me", response={200: MeOut, **ERRORS_READ}, summary="The caller's government and roles")
+@router.get("/me", response={200: MeOut, **ERRORS_READ}, summary="The caller's government and roles", auth=any_scope())
 def me(request: HttpRequest) -> MeOut:
     """The government the caller (user or token) acts in, and their roles there."""
     actor = _actor(request)

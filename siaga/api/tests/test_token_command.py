@@ -21,7 +21,9 @@ def run(*args: str) -> tuple[str, str]:
 
 
 def test_create_prints_the_key_once_and_the_key_works(org: dict[str, Any]) -> None:
-    out, err = run("create", "--government", "33.11", "--user", "bkpsdm", "--name", "SIMPEG", "--days", "30")
+    out, err = run(
+        "create", "--government", "33.11", "--user", "bkpsdm", "--name", "SIMPEG", "--days", "30", "--scope", "org:read"
+    )
     key = out.strip()
     token = ApiToken.objects.get()
     assert key.startswith("sga_")
@@ -37,7 +39,7 @@ def test_create_prints_the_key_once_and_the_key_works(org: dict[str, Any]) -> No
 
 
 def test_create_lasts_365_days_by_default(org: dict[str, Any]) -> None:
-    run("create", "--government", "33.11", "--user", "kadis", "--name", "e-Kinerja")
+    run("create", "--government", "33.11", "--user", "kadis", "--name", "e-Kinerja", "--scope", "all")
     token = ApiToken.objects.get()
     assert token.expires_at is not None
     assert abs(token.expires_at - (timezone.now() + dt.timedelta(days=365))) < dt.timedelta(minutes=1)
@@ -61,19 +63,19 @@ def test_create_refuses_what_cannot_work(
     org: dict[str, Any], other_government: Any, args: list[str], message: str
 ) -> None:
     with pytest.raises(CommandError) as error:
-        run("create", "--name", "SIMPEG", *args)
+        run("create", "--name", "SIMPEG", "--scope", "all", *args)
     assert str(error.value) == message
     assert ApiToken.objects.count() == 0
 
 
 def test_create_refuses_an_empty_name(org: dict[str, Any]) -> None:
     with pytest.raises(CommandError) as error:
-        run("create", "--government", "33.11", "--user", "bkpsdm", "--name", "  ")
+        run("create", "--government", "33.11", "--user", "bkpsdm", "--name", "  ", "--scope", "all")
     assert str(error.value) == "--name must be 1 to 80 characters."
 
 
 def test_revoke_by_prefix_stops_the_token(org: dict[str, Any]) -> None:
-    key = run("create", "--government", "33.11", "--user", "bkpsdm", "--name", "SIMPEG")[0].strip()
+    key = run("create", "--government", "33.11", "--user", "bkpsdm", "--name", "SIMPEG", "--scope", "all")[0].strip()
     prefix = key[:10]
     out, _err = run("revoke", prefix)
     assert out == f"Token {prefix} “SIMPEG” revoked.\n"
@@ -87,8 +89,8 @@ def test_revoke_by_prefix_stops_the_token(org: dict[str, Any]) -> None:
 def test_revoke_asks_for_the_government_when_a_prefix_is_ambiguous(
     org: dict[str, Any], other_org: dict[str, Any]
 ) -> None:
-    run("create", "--government", "33.11", "--user", "bkpsdm", "--name", "SIMPEG")
-    run("create", "--government", "33.13", "--user", "admin_b", "--name", "SIMPEG")
+    run("create", "--government", "33.11", "--user", "bkpsdm", "--name", "SIMPEG", "--scope", "all")
+    run("create", "--government", "33.13", "--user", "admin_b", "--name", "SIMPEG", "--scope", "all")
     ApiToken.objects.update(prefix="sga_SAME00")
     with pytest.raises(CommandError) as error:
         run("revoke", "sga_SAME00")
@@ -100,8 +102,8 @@ def test_revoke_asks_for_the_government_when_a_prefix_is_ambiguous(
 
 
 def test_list_shows_prefix_government_user_and_state(org: dict[str, Any], other_org: dict[str, Any]) -> None:
-    run("create", "--government", "33.11", "--user", "bkpsdm", "--name", "SIMPEG")
-    run("create", "--government", "33.13", "--user", "admin_b", "--name", "e-Kinerja")
+    run("create", "--government", "33.11", "--user", "bkpsdm", "--name", "SIMPEG", "--scope", "all")
+    run("create", "--government", "33.13", "--user", "admin_b", "--name", "e-Kinerja", "--scope", "all")
     a, b = ApiToken.objects.order_by("government__code")
     run("revoke", b.prefix)
     out, _err = run("list")

@@ -164,14 +164,24 @@ def test_the_audit_log_filters_and_stays_within_the_government(org, client, othe
 def test_an_admin_creates_a_token_that_is_shown_once_and_stored_hashed(org, client):
     client.force_login(org["users"]["admin"])
     response = client.post(
-        reverse("token_list"), {"name": "SIMPEG", "user": org["users"]["admin"].pk, "valid_days": 30}
+        reverse("token_list"),
+        {
+            "name": "SIMPEG",
+            "user": org["users"]["admin"].pk,
+            "valid_days": 30,
+            "scope_org": "write",
+            "scope_attendance": "read",
+        },
     )
     key = response.context["new_key"]
     assert key.startswith("sga_")
     token = ApiToken.objects.get()
     assert token.key_hash == hash_token(key)
     assert key not in token.prefix and token.prefix == key[:10]
-    assert client.get(reverse("token_list")).context["new_key"] is None
+    assert token.scopes == ["org:read", "org:write", "attendance:read"]
+    listing = client.get(reverse("token_list"))
+    assert listing.context["new_key"] is None
+    assert "org:write, attendance:read" in listing.content.decode()
     client.post(reverse("token_revoke", args=[token.pk]))
     token.refresh_from_db()
     assert token.revoked_at is not None

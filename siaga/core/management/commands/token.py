@@ -1,11 +1,13 @@
 """``siaga token``: API tokens for other systems (SIMPEG, e-Kinerja) from the command line.
 
-    siaga token create --government 33.11 --user bkpsdm --name "SIMPEG" [--days 365]
+    siaga token create --government 33.11 --user bkpsdm --name "SIMPEG" --scope org:write [--scope …] [--days 365]
     siaga token list [--government 33.11]
     siaga token revoke sga_AbC123 [--government 33.11]
 
 ``create`` prints the key once on standard output (and nothing else there, so scripts can capture it);
-only its hash is stored. The same tokens are managed in the web app at /tokens/.
+only its hash is stored. ``--scope`` (repeatable) names what the token may call: ``AREA:read`` or
+``AREA:write`` (which includes read) for the areas of ``siaga.core.scopes``, or ``all``. The same tokens
+are managed in the web app at /tokens/.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models
 from django.utils import timezone
 
-from siaga.core import services
+from siaga.core import scopes, services
 from siaga.core.access import actor_for_user
 from siaga.core.models import ApiToken, Government
 
@@ -35,6 +37,17 @@ class Command(BaseCommand):
         create.add_argument("--government", required=True, help="Region code of the government, e.g. 33.11.")
         create.add_argument("--user", required=True, help="Username the token acts as.")
         create.add_argument("--name", required=True, help='Name of the calling system, e.g. "SIMPEG".')
+        create.add_argument(
+            "--scope",
+            action="append",
+            required=True,
+            dest="scopes",
+            metavar="AREA:LEVEL",
+            help=(
+                "What the token may call, repeatable: AREA:read or AREA:write (includes read), or all. "
+                f"Areas: {', '.join(scopes.AREAS)}."
+            ),
+        )
         create.add_argument(
             "--days", type=int, default=365, help=f"Days until the token expires (1–{MAX_DAYS}, default 365)."
         )
@@ -78,18 +91,26 @@ class Command(BaseCommand):
         max_length = cast(models.CharField, ApiToken._meta.get_field("name")).max_length or 0
         if not name or len(name) > max_length:
             raise CommandError(f"--name must be 1 to {max_length} characters.")
+        wanted = scopes.ALL_SCOPES if "all" in options["scopes"] else options["scopes"]
+        try:
+            scopes.normalise(wanted)
+        except ValueError as exc:
+            raise CommandError(
+                f"Unknown scope {exc}. Use AREA:read or AREA:write with an area of: {', '.join(scopes.AREAS)}; or all."
+            ) from exc
         token, key = services.api_token_create(
             government=government,
             user=user,
             name=name,
             actor=None,
             expires_at=timezone.now() + dt.timedelta(days=days),
+            scopes=wanted,
         )
         self.stdout.write(key)
         expires = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M") if token.expires_at else "-"
         self.stderr.write(
             f"Token {token.prefix} “{token.name}” acts as {user.get_username()} in {government.code} until "
-            f"{expires}. Copy the key now: it is not shown again."
+            f"{expires}, scopes {token.scope_summary}. Copy the key now: it is not shown again."
         )
 
     def _list(self, options: dict[str, Any]) -> None:
@@ -108,7 +129,7 @@ class Command(BaseCommand):
             used = timezone.localtime(token.last_used_at).strftime("%Y-%m-%d %H:%M") if token.last_used_at else "-"
             self.stdout.write(
                 f"{token.prefix}\t{token.government.code}\t{token.user.get_username()}\t{token.name}\t"
-                f"expires {expires}\tlast used {used}\t{state}"
+                f"expires {expires}\tlast used {used}\t{state}\tscopes {token.scope_summary}"
             )
 
     def _revoke(self, options: dict[str, Any]) -> None:
