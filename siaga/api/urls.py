@@ -25,6 +25,7 @@ from siaga.org.api import router as org_router
 from siaga.outbreak.api import router as outbreak_router
 from siaga.outbreak.api_clusters import router as outbreak_clusters_router
 from siaga.outbreak.api_followup import router as outbreak_followup_router
+from siaga.rostering.api import router as roster_router
 from siaga.services.api_office import office_router
 from siaga.services.api_portal import portal_router
 from siaga.survey.api import router as survey_router
@@ -130,6 +131,7 @@ def on_request_invalid(request: HttpRequest, exc: RequestValidationError) -> Htt
 #: AREA:write for the other methods there.
 ROUTERS = (
     ("org", org_router),
+    ("roster", roster_router),
     ("attendance", attendance_router),
     ("workday", workday_router),
     ("meetings", meetings_router),

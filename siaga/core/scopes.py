@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 #: (siaga/api/urls.py), so every operation has exactly one.
 AREAS: dict[str, StrPromise] = {
     "org": _("Organisation: units, positions, employees, buildings, acting officials"),
+    "roster": _("Roster plans, own schedules and leave"),
     "attendance": _("Attendance, presence and check-ins"),
     "workday": _("Work reports (e-Kinerja), travel permits and recalls"),
     "meetings": _("Meetings and mass events"),

@@ -4,7 +4,19 @@ from django.db import migrations, models
 
 #: The scopes of siaga.api.scopes at the time of this migration (a migration must not import app code
 #: that may change later).
-_AREAS = ("org", "attendance", "workday", "meetings", "outbreak", "measures", "services", "portal", "delivery", "survey")
+_AREAS = (
+    "org",
+    "roster",
+    "attendance",
+    "workday",
+    "meetings",
+    "outbreak",
+    "measures",
+    "services",
+    "portal",
+    "delivery",
+    "survey",
+)
 
 
 def grant_existing_tokens_every_scope(apps, schema_editor):
@@ -16,16 +28,15 @@ def grant_existing_tokens_every_scope(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_audit_append_only'),
+        ("core", "0004_audit_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='scopes',
-            field=models.JSONField(blank=True, default=list, verbose_name='scopes'),
+            model_name="apitoken",
+            name="scopes",
+            field=models.JSONField(blank=True, default=list, verbose_name="scopes"),
         ),
         migrations.RunPython(grant_existing_tokens_every_scope, migrations.RunPython.noop),
     ]
