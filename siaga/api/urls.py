@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from siaga.api.auth import SessionAuth, TokenAuth
 from siaga.attendance.api import router as attendance_router
+from siaga.command.api import router as command_router
 from siaga.delivery.api import router as delivery_router
 from siaga.measures.api import router as measures_router
 from siaga.meetings.api import router as meetings_router
@@ -26,6 +27,7 @@ from siaga.outbreak.api import router as outbreak_router
 from siaga.outbreak.api_clusters import router as outbreak_clusters_router
 from siaga.outbreak.api_followup import router as outbreak_followup_router
 from siaga.rostering.api import router as roster_router
+from siaga.services.api_documents import documents_router
 from siaga.services.api_office import office_router
 from siaga.services.api_portal import portal_router
 from siaga.survey.api import router as survey_router
@@ -141,8 +143,10 @@ ROUTERS = (
     ("measures", measures_router),
     ("portal", portal_router),
     ("services", office_router),
+    ("services", documents_router),
     ("delivery", delivery_router),
     ("survey", survey_router),
+    ("command", command_router),
 )
 for _area, _router in ROUTERS:
     api.add_router("/v1/", _router, auth=[TokenAuth(_area), SessionAuth()])

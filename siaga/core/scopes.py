@@ -32,6 +32,7 @@ AREAS: dict[str, StrPromise] = {
     "portal": _("Public service applications: the citizen's own"),
     "delivery": _("Deliveries and appointments"),
     "survey": _("Satisfaction survey (SKM)"),
+    "command": _("Command center: the day's situation"),
 }
 READ, WRITE = "read", "write"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -14,7 +14,7 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -33,7 +33,17 @@ from siaga.core.models import Government, Notification, Role, RoleAssignment
 from siaga.core.services import audit_record, normalise_phone, notify, whatsapp_enabled
 from siaga.core.uploads import CheckedUpload, check_upload, private_path, store_private
 from siaga.services import selectors, workflow
-from siaga.services.models import Application, Attachment, Citizen, Mode, OneTimeCode, Service, Status, new_reference
+from siaga.services.models import (
+    Application,
+    Attachment,
+    Citizen,
+    IssuedDocument,
+    Mode,
+    OneTimeCode,
+    Service,
+    Status,
+    new_reference,
+)
 
 MAX_FIELD_LENGTH = 1000
 
@@ -615,3 +625,25 @@ def application_withdraw(*, application: Application, reason: str = "", actor: A
         note=reason or _("Withdrawn by the applicant."),
         system=actor is None,
     )
+
+
+def document_open(*, actor: Actor, document: IssuedDocument) -> BinaryIO:
+    """Open an issued document's signed PDF for ``actor`` (who may see its application: the selectors
+    checked that). The applicant's first download of a document they chose to download is the
+    handover: the application moves to picked up and closed. Raises FileNotFoundError when the stored
+    file is missing."""
+    handle = private_path(document.path).open("rb")
+    application: Application = document.application
+    if (
+        application.status == Status.ISSUED
+        and application.handover == Application.Handover.DOWNLOAD
+        and workflow.is_applicant(actor, application)
+    ):
+        workflow.transition(application=application, to=Status.PICKED_UP, actor=actor, system=True, public=False)
+        workflow.transition(application=application, to=Status.CLOSED, actor=actor, system=True)
+    return handle
+
+
+def document_filename(document: IssuedDocument) -> str:
+    """``503-12-2020.pdf`` for the number ``503/12/2020``: safe in a Content-Disposition header."""
+    return "".join(ch if ch.isalnum() else "-" for ch in document.number).strip("-") + ".pdf"

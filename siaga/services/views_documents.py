@@ -13,10 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from siaga.core import access
-from siaga.core.uploads import private_path
-from siaga.services import documents, selectors_documents, signing
-from siaga.services.models import Application, Status
-from siaga.services.workflow import is_applicant, transition
+from siaga.services import documents, selectors_documents, services_portal, signing
 
 
 def _signer_actor(request: HttpRequest) -> access.Actor:
@@ -120,17 +117,10 @@ def document_download(request: HttpRequest, token: str) -> FileResponse:
     download of a document they chose to download closes the application."""
     actor = access.request_actor(request)
     document = selectors_documents.document_by_token(actor, token)
-    application: Application = document.application
     try:
-        handle = private_path(document.path).open("rb")
+        handle = services_portal.document_open(actor=actor, document=document)
     except FileNotFoundError:
         raise Http404 from None
-    if (
-        application.status == Status.ISSUED
-        and application.handover == Application.Handover.DOWNLOAD
-        and is_applicant(actor, application)
-    ):
-        transition(application=application, to=Status.PICKED_UP, actor=actor, system=True, public=False)
-        transition(application=application, to=Status.CLOSED, actor=actor, system=True)
-    filename = "".join(ch if ch.isalnum() else "-" for ch in document.number).strip("-")
-    return FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=f"{filename}.pdf")
+    return FileResponse(
+        handle, content_type="application/pdf", as_attachment=True, filename=services_portal.document_filename(document)
+    )

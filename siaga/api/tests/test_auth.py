@@ -318,6 +318,7 @@ EXPECTED_PATHS = [
     "/api/v1/clusters/{cluster_id}/source-findings",
     "/api/v1/clusters/{cluster_id}/source-findings/{finding_id}",
     "/api/v1/clusters/{cluster_id}/source-findings/{finding_id}/verdicts",
+    "/api/v1/command/situation",
     "/api/v1/delegations",
     "/api/v1/delegations/{delegation_id}",
     "/api/v1/delegations/{delegation_id}/revoke",
@@ -331,6 +332,7 @@ EXPECTED_PATHS = [
     "/api/v1/disinfections",
     "/api/v1/disinfections/overdue",
     "/api/v1/disinfections/{task_id}/complete",
+    "/api/v1/documents/{token}.pdf",
     "/api/v1/employees",
     "/api/v1/employees/{nip}",
     "/api/v1/events",
@@ -383,6 +385,7 @@ EXPECTED_PATHS = [
     "/api/v1/travel-permits/{permit_id}/decision",
     "/api/v1/units",
     "/api/v1/units/{code}",
+    "/api/v1/verification/{token}",
     "/api/v1/work-reports",
     "/api/v1/work-reports/recap",
     "/api/v1/work-reports/recap.xlsx",
@@ -405,7 +408,8 @@ def test_the_openapi_document_is_valid_json_listing_every_path(db: Any) -> None:
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             assert operation["summary"], (method, path)
-            assert "401" in operation["responses"], (method, path)
+            public = path == "/api/v1/verification/{token}"  # the QR code's check: no credentials
+            assert ("401" in operation["responses"]) != public, (method, path)
     schemes = document["components"]["securitySchemes"]
     assert schemes["TokenAuth"] == {"type": "http", "scheme": "bearer"}
     assert schemes["SessionAuth"] == {"type": "apiKey", "in": "cookie", "name": "sessionid"}

@@ -23,6 +23,9 @@ from siaga.org.models import Employee
 
 pytestmark = pytest.mark.django_db
 
+#: Operations anyone may call without credentials.
+PUBLIC = {"/api/v1/verification/{token}"}
+
 
 def _token(org: dict[str, Any], who: str, *granted: str) -> ApiClient:
     _record, key = api_token_create(
@@ -78,6 +81,9 @@ def test_every_operation_needs_the_scope_of_its_area_and_the_openapi_document_sa
     checked = 0
     for path, item in schema["paths"].items():
         for method, details in item.items():
+            if path in PUBLIC:
+                assert "security" not in details, path
+                continue
             token_requirements = [r["TokenAuth"] for r in details["security"] if "TokenAuth" in r]
             assert len(token_requirements) == 1, (method, path)
             if path == "/api/v1/me":
@@ -92,16 +98,21 @@ def test_every_operation_needs_the_scope_of_its_area_and_the_openapi_document_sa
 
 
 def test_every_mounted_operation_checks_a_token_scope() -> None:
-    """No operation is left reachable by a token of any scope, except /me."""
-    open_to_any = []
+    """No operation is left reachable by a token of any scope, except /me; none is public but the
+    verification of a document (like its public page)."""
+    open_to_any, public = [], []
     for bound in api._get_bound_routers():
         for path, path_view in bound.path_operations.items():
             for operation in path_view.operations:
+                if not operation.auth_callbacks:
+                    public.append(path)
+                    continue
                 token_auth = [a for a in operation.auth_callbacks if isinstance(a, TokenAuth)]
                 assert len(token_auth) == 1, path
                 if token_auth[0].area is None:
                     open_to_any.append(path)
     assert open_to_any == ["/me"]
+    assert ["/api/v1" + path for path in public] == sorted(PUBLIC)
 
 
 def test_unknown_or_missing_scopes_are_refused_with_a_message(org: dict[str, Any]) -> None:

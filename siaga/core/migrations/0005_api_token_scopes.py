@@ -16,6 +16,7 @@ _AREAS = (
     "portal",
     "delivery",
     "survey",
+    "command",
 )
 
 
