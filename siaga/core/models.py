@@ -270,3 +270,21 @@ class ApiToken(TenantModel):
         from siaga.core.scopes import summary
 
         return summary(self.scopes)
+
+
+class RateCounter(models.Model):
+    """Requests counted against a budget (``siaga.core.ratelimit``): one row per key and time window.
+
+    Kept in the database so that a limit holds across every web process and host; rows of windows
+    that have passed are deleted by a periodic job."""
+
+    key = models.CharField(max_length=150)
+    window = models.BigIntegerField(help_text="Start of the window, in seconds since the epoch.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="rate_counter_unique")]
+        indexes = [models.Index(fields=["window"], name="rate_counter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @{self.window}: {self.count}"

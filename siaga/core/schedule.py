@@ -224,3 +224,15 @@ def _command_reports() -> object:
 
 
 PERIODIC_JOBS.append(PeriodicJob("command-daily-report", dt.timedelta(minutes=5), _command_reports))
+
+
+# --- rate limits --------------------------------------------------------------------------------------
+
+
+def _rate_counters_purge() -> object:
+    from siaga.core.ratelimit import purge
+
+    return purge()
+
+
+PERIODIC_JOBS.append(PeriodicJob("rate-counters-purge", dt.timedelta(minutes=30), _rate_counters_purge))

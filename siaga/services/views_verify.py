@@ -3,17 +3,16 @@ PDF. Shows only the document's public summary; rate-limited per IP address."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from siaga.core import ratelimit
 from siaga.core.uploads import check_upload
 from siaga.core.views import client_ip
 from siaga.engines.signing.verify import verify_pdf
@@ -22,15 +21,9 @@ from siaga.services.models import IssuedDocument
 
 
 def rate_limited(request: HttpRequest) -> bool:
-    """Count this request against its IP address's budget for the current minute."""
-    key = f"verify-rate:{client_ip(request) or '-'}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count > settings.VERIFY_RATE_LIMIT
+    """Count this request against its IP address's budget for the current minute, shared by every web
+    process (``siaga.core.ratelimit``)."""
+    return ratelimit.hit(f"verify:{client_ip(request) or '-'}", limit=settings.VERIFY_RATE_LIMIT, window=60)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 from siaga.api.tests.conftest import ApiClient
@@ -47,7 +46,6 @@ def test_the_office_downloads_and_others_get_404(
 
 
 def test_anyone_verifies_a_document_without_credentials(signing: dict, issued: Any) -> None:
-    cache.clear()
     response = Client().get(f"/api/v1/verification/{issued.verify_token}")
     assert response.status_code == 200
     body = response.json()
@@ -62,7 +60,6 @@ def test_anyone_verifies_a_document_without_credentials(signing: dict, issued: A
 
 
 def test_verification_is_rate_limited(signing: dict, issued: Any, signing_settings: Any) -> None:
-    cache.clear()
     signing_settings.VERIFY_RATE_LIMIT = 3
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
