@@ -11,7 +11,8 @@ child N``):
 2. measures A's representative pages and one API call, each by the role that uses it, with Django's test
    client (the whole middleware stack and the real views), ``BENCH_TENANTS_REQUESTS`` times each
    (default 30), after one warm-up request: **the baseline, one government loaded**;
-3. seeds N − 1 more governments the same way (other codes, other random seeds: other people);
+3. seeds N − 1 more governments (other codes, other random seeds: other people), the same way
+   (``BENCH_TENANTS_OTHERS=full``, the default) or regency-size staff without activity (``staff``);
 4. measures the same requests again: **N governments loaded**.
 
 The table gives p50 and p95 of each request with N governments against the baseline (ratio), and the
@@ -34,6 +35,10 @@ from bench.common import Row, print_table, run_child
 
 TENANTS = int(os.environ.get("BENCH_TENANTS") or 3)
 SCALE = os.environ.get("BENCH_TENANTS_SCALE") or "small"
+#: "full": the other governments go through the whole pipeline at SCALE, like A; "staff": they are
+#: regency-size (≈ 7,000 ASN, units, buildings, accounts, Plh/Plt) without a month of activity, which
+#: seeds in seconds and so loads many more governments in the same time.
+OTHERS = os.environ.get("BENCH_TENANTS_OTHERS") or "full"
 REQUESTS = int(os.environ.get("BENCH_TENANTS_REQUESTS") or 30)
 #: Seconds the roster solver may search per government (the minimum the service accepts).
 ROSTER_SECONDS = 5
@@ -87,13 +92,18 @@ def _requests(government: Any) -> dict[str, tuple[Any, str, dict[str, str]]]:
 
 def _measure(requests: dict[str, tuple[Any, str, dict[str, str]]]) -> dict[str, dict[str, float]]:
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     figures: dict[str, dict[str, float]] = {}
     for name, (client, path, headers) in requests.items():
         response = client.get(path, headers=headers)  # warm-up
         assert response.status_code == 200, (name, path, response.status_code)
-        with CaptureQueriesContext(connection) as queries:
+        queries: list[str] = []
+
+        def count(execute: Any, sql: str, params: Any, many: bool, context: Any, seen: list[str] = queries) -> Any:
+            seen.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             client.get(path, headers=headers)
         timings = []
         for _ in range(REQUESTS):
@@ -130,12 +140,15 @@ def child(n: int) -> None:
     from siaga.org.models import Employee
     from tests.security.world import seed_government
 
-    def seed(code: str, name: str, kind: str, seed: int) -> float:
+    def seed(code: str, name: str, kind: str, seed: int, *, own: bool = False) -> float:
         start = time.perf_counter()
-        seed_government(code=code, name=name, kind=kind, scale=SCALE, seed=seed, roster_seconds=ROSTER_SECONDS)
+        if own or OTHERS == "full":
+            seed_government(code=code, name=name, kind=kind, scale=SCALE, seed=seed, roster_seconds=ROSTER_SECONDS)
+        else:
+            seed_government(code=code, name=name, kind=kind, scale="regency", seed=seed, steps=())
         return time.perf_counter() - start
 
-    seconds = [seed(*OWN, "kabupaten", 2020)]
+    seconds = [seed(*OWN, "kabupaten", 2020, own=True)]
     own = Government.objects.get(code=OWN[0])
     requests = _requests(own)
     baseline = _measure(requests)
@@ -175,7 +188,9 @@ def _rows(label: str, f: dict[str, Any]) -> list[Row]:
             f"{f['employees']:,} ASN ({f['own_employees']:,} in A), {f['presence']:,} presence",
         )
     )
-    rows.append(Row(f"{label}: seeding one government (mean)", statistics.mean(f["seed_seconds"]), "s"))
+    rows.append(Row(f"{label}: seeding A", f["seed_seconds"][0], "s"))
+    if n > 1:
+        rows.append(Row(f"{label}: seeding one other government (mean)", statistics.mean(f["seed_seconds"][1:]), "s"))
     return rows
 
 
@@ -188,7 +203,8 @@ def main(argv: list[str] | None = None) -> None:
             _wall, _rss, out = run_child("bench.bench_tenants", ["child", str(n)], env)
         rows += _rows(label, json.loads(out.strip().splitlines()[-1]))
     print_table(
-        f"One government's requests with {n} governments loaded ({SCALE} scale each); "
+        f"One government's requests with {n} governments loaded (A: {SCALE} scale, whole pipeline; others: "
+        f"{OTHERS}); "
         "baseline: the same requests with 1 government loaded, same run",
         rows,
     )
