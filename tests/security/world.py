@@ -1,5 +1,11 @@
-"""A fixture world for the security tests: two governments, a user for every role, and objects of the
-other government to aim at."""
+"""Fixture worlds for the security tests.
+
+- ``build_world``: two governments on the conftest organisation, a user for every role, and objects of the
+  other government to aim at (the role walk).
+- ``seed_government``: a complete government through the demo pipeline, several side by side (the tenant
+  tests and bench/bench_tenants.py), and ``objects_of``: real objects of one of them for the routes that
+  name objects (walk.OBJECT_PAGES, walk.OBJECT_API).
+"""
 
 from __future__ import annotations
 
