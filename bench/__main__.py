@@ -3,6 +3,9 @@
 Each module has ``main() -> None`` that prints a table of its figures with the ratio to a baseline
 measured in the same run. PostgreSQL figures are taken when ``BENCH_POSTGRES_URL`` is set
 (``make bench`` starts a temporary server for that).
+
+``python -m bench tenants`` loads ``BENCH_TENANTS`` governments (default 3); ``python -m bench.bench_tenants N``
+takes N from the command line.
 """
 
 from __future__ import annotations

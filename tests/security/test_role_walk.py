@@ -454,3 +454,126 @@ def test_every_route_answers_only_the_intended_roles(world: dict[str, Any]) -> N
     if stale := sorted(set(MATRIX) - set(observed)):
         problems.append(f"matrix entries for routes that no longer exist: {stale}")
     assert not problems, "\n".join(problems)
+
+
+# ---- routes naming real objects of the own government ------------------------------------------------------
+# tests/security/test_tenants.py requests the routes of walk.OBJECT_PAGES and walk.OBJECT_API with real
+# objects of a seeded government (world.objects_of) as each of its roles (world.TENANT_ACCOUNTS), by GET
+# (pages) or by their own method with an empty body (API): the roles below succeed, every other one is
+# refused. The same roles get 404, never the object, when the route names another government's object.
+# The acting routes that only accept POST answer 405 to the walk's GET, and the API operations that need a
+# body answer 422 to an empty one, for every role: their entry is NOBODY (the actions themselves are tested
+# in their apps). Successful actions in the walk (lifting a measure, closing a cluster, ...) are rolled back
+# with the test's transaction.
+TENANT_ROLES = ("anonymous", "admin", "health", "officer", "head", "plh", "staff", "courier", "citizen", "leader")
+TENANT_ANY = frozenset(TENANT_ROLES)
+
+
+def _t(*roles: str) -> frozenset[str]:
+    unknown = set(roles) - set(TENANT_ROLES)
+    assert not unknown, unknown
+    return frozenset(roles)
+
+
+OBJECT_MATRIX: dict[str, frozenset[str]] = {
+    "api.siaga_delivery_api_appointment_book": NOBODY,
+    "api.siaga_delivery_api_appointment_cancel": NOBODY,
+    "api.siaga_delivery_api_appointment_slots": NOBODY,
+    "api.siaga_delivery_api_order_delivered": NOBODY,
+    "api.siaga_delivery_api_order_depart": _t("courier"),
+    "api.siaga_delivery_api_order_detail": _t("admin", "courier", "head"),
+    "api.siaga_delivery_api_order_failed": NOBODY,
+    "api.siaga_delivery_api_order_reschedule": NOBODY,
+    "api.siaga_measures_api_disinfection_complete": NOBODY,
+    "api.siaga_measures_api_measure_lift": _t("admin"),
+    "api.siaga_meetings_api_event_cancel": NOBODY,
+    "api.siaga_meetings_api_event_detail": _t("admin", "courier", "head", "health", "officer", "plh", "staff"),
+    "api.siaga_meetings_api_event_reschedule": NOBODY,
+    "api.siaga_meetings_api_meeting_attendance": NOBODY,
+    "api.siaga_meetings_api_meeting_cancel": _t("admin"),
+    "api.siaga_meetings_api_meeting_decision": NOBODY,
+    "api.siaga_meetings_api_meeting_detail": _t("admin", "officer", "plh"),
+    "api.siaga_meetings_api_meeting_reschedule": NOBODY,
+    "api.siaga_outbreak_api_case_classify": NOBODY,
+    "api.siaga_outbreak_api_case_detail": _t("health"),
+    "api.siaga_outbreak_api_case_proposals": _t("health"),
+    "api.siaga_outbreak_api_clusters_case_graph": _t("health"),
+    "api.siaga_outbreak_api_clusters_cluster_add": NOBODY,
+    "api.siaga_outbreak_api_clusters_cluster_close": _t("health"),
+    "api.siaga_outbreak_api_clusters_cluster_detail": _t("health"),
+    "api.siaga_outbreak_api_clusters_cluster_graph": _t("health"),
+    "api.siaga_outbreak_api_clusters_cluster_remove": _t("health"),
+    "api.siaga_outbreak_api_clusters_finding_start": _t("health"),
+    "api.siaga_outbreak_api_contact_add": NOBODY,
+    "api.siaga_outbreak_api_contact_decide": NOBODY,
+    "api.siaga_outbreak_api_contact_list": _t("health"),
+    "api.siaga_outbreak_api_contact_trace": _t("health"),
+    "api.siaga_outbreak_api_followup_followup_table": _t("health"),
+    "api.siaga_outbreak_api_followup_second_generation": NOBODY,
+    "api.siaga_outbreak_api_lab_result_add": NOBODY,
+    "api.siaga_outbreak_api_lab_result_list": _t("health"),
+    "api.siaga_outbreak_api_order_end": _t("health"),
+    "api.siaga_outbreak_api_order_issue": NOBODY,
+    "api.siaga_outbreak_api_order_list": _t("health"),
+    "api.siaga_services_api_office_application_assign": NOBODY,
+    "api.siaga_services_api_office_application_detail": _t("admin", "officer", "plh"),
+    "api.siaga_services_api_office_application_move": NOBODY,
+    "api.siaga_services_api_office_application_take": NOBODY,
+    "api.siaga_services_api_portal_application_detail": _t("citizen"),
+    "api.siaga_survey_api_survey_answer": NOBODY,
+    "delivery:appointment": NOBODY,
+    "delivery:appointment_mark": NOBODY,
+    "delivery:order": _t("admin", "courier", "head"),
+    "delivery:order_create": NOBODY,
+    "delivery:order_delivered": NOBODY,
+    "delivery:order_depart": NOBODY,
+    "delivery:order_failed": NOBODY,
+    "delivery:order_photo": NOBODY,
+    "delivery:order_reschedule": NOBODY,
+    "delivery:slot": _t("admin", "head"),
+    "measures:disinfection_cancel": NOBODY,
+    "measures:disinfection_complete": NOBODY,
+    "measures:disinfection_detail": _t("admin", "health"),
+    "measures:disinfection_photo": _t("admin", "health"),
+    "measures:measure_lift": NOBODY,
+    "meetings:attend": NOBODY,
+    "meetings:cancel": NOBODY,
+    "meetings:decide": NOBODY,
+    "meetings:detail": _t("admin", "officer", "plh"),
+    "meetings:event_detail": _t("admin", "courier", "head", "health", "officer", "plh", "staff"),
+    "meetings:event_reschedule": NOBODY,
+    "meetings:move": NOBODY,
+    "outbreak:case_classify": NOBODY,
+    "outbreak:case_dates": NOBODY,
+    "outbreak:case_detail": _t("health"),
+    "outbreak:case_graph": _t("health"),
+    "outbreak:cluster_close": NOBODY,
+    "outbreak:cluster_detail": _t("health"),
+    "outbreak:cluster_member_add": NOBODY,
+    "outbreak:cluster_member_remove": NOBODY,
+    "outbreak:contact_add": NOBODY,
+    "outbreak:contact_decide": NOBODY,
+    "outbreak:contact_trace": NOBODY,
+    "outbreak:finding_start": NOBODY,
+    "outbreak:lab_result_add": NOBODY,
+    "outbreak:order_end": NOBODY,
+    "outbreak:order_issue": NOBODY,
+    "outbreak:reclassify_symptomatic": NOBODY,
+    "outbreak:second_generation": NOBODY,
+    "portal:application": _t("citizen"),
+    "portal:attachment": _t("admin", "citizen", "officer", "plh"),
+    "portal:resubmit": _t("citizen"),
+    "portal:withdraw": _t("citizen"),
+    "services:application": _t("admin", "officer", "plh"),
+    "services:application_assign": NOBODY,
+    "services:application_move": NOBODY,
+    "services:application_take": NOBODY,
+    "services:attachment": _t("admin", "officer", "plh"),
+    "services:document_download": _t("admin", "officer", "plh"),
+    "services:sign": NOBODY,
+    "services:sign_reject": NOBODY,
+    "services:sign_return": NOBODY,
+    "services:signing_preview": _t("plh"),
+    "survey:answer": _t("citizen"),
+    "verify:document": TENANT_ANY,
+}

@@ -71,6 +71,182 @@ def _page_kwargs(name: str, params: list[str], world: dict[str, Any]) -> dict[st
     return kwargs
 
 
+# ---- routes aimed at real objects ---------------------------------------------------------------------
+# Which object each path parameter of these routes names, by the keys of ``objects_of`` (world.py). The
+# walk with real objects requests only these routes, with the objects of one government.
+_CASE = {"pk": "case"}
+_CLUSTER = {"pk": "cluster"}
+_MEETING = {"pk": "meeting"}
+_EVENT = {"pk": "event"}
+_APPLICATION = {"pk": "application"}
+_DELIVERY = {"pk": "delivery"}
+_DISINFECTION = {"pk": "disinfection"}
+OBJECT_PAGES: dict[str, dict[str, str]] = {
+    **{
+        f"outbreak:{n}": _CASE
+        for n in (
+            "case_detail",
+            "case_classify",
+            "case_dates",
+            "lab_result_add",
+            "order_issue",
+            "contact_add",
+            "contact_trace",
+            "second_generation",
+            "reclassify_symptomatic",
+            "case_graph",
+        )
+    },
+    "outbreak:order_end": {"pk": "case", "order_pk": "order"},
+    "outbreak:contact_decide": {"pk": "case", "contact_pk": "contact"},
+    **{f"outbreak:{n}": _CLUSTER for n in ("cluster_detail", "cluster_member_add", "cluster_close", "finding_start")},
+    "outbreak:cluster_member_remove": {"pk": "cluster", "case_pk": "cluster_case"},
+    **{f"meetings:{n}": _MEETING for n in ("detail", "decide", "cancel", "move", "attend")},
+    **{f"meetings:{n}": _EVENT for n in ("event_detail", "event_reschedule")},
+    "measures:measure_lift": {"pk": "measure"},
+    **{
+        f"measures:{n}": _DISINFECTION
+        for n in (
+            "disinfection_detail",
+            "disinfection_complete",
+            "disinfection_cancel",
+            "disinfection_photo",
+        )
+    },
+    **{
+        f"services:{n}": _APPLICATION
+        for n in (
+            "application",
+            "application_take",
+            "application_assign",
+            "application_move",
+        )
+    },
+    **{f"services:{n}": {"pk": "signing"} for n in ("signing_preview", "sign", "sign_return", "sign_reject")},
+    "services:attachment": {"pk": "attachment"},
+    "services:document_download": {"token": "document"},
+    "verify:document": {"token": "document"},
+    **{f"portal:{n}": {"reference": "citizen_application"} for n in ("application", "resubmit", "withdraw")},
+    "portal:attachment": {"pk": "citizen_attachment"},
+    "delivery:order_create": {"reference": "ready_application"},
+    **{
+        f"delivery:{n}": _DELIVERY
+        for n in (
+            "order",
+            "order_reschedule",
+            "order_depart",
+            "order_delivered",
+            "order_failed",
+            "order_photo",
+        )
+    },
+    "delivery:slot": {"pk": "slot"},
+    "delivery:appointment": {"reference": "appointment_application"},
+    "delivery:appointment_mark": {"pk": "appointment"},
+    "survey:answer": {"reference": "survey_application"},
+}
+OBJECT_API: dict[str, dict[str, str]] = {
+    **{
+        f"/api/v1/cases/{{case_id}}{tail}": {"case_id": "case"}
+        for tail in (
+            "",
+            "/proposals",
+            "/classify",
+            "/lab-results",
+            "/orders",
+            "/contacts",
+            "/contacts/trace",
+            "/follow-up",
+            "/contacts/second-generation",
+            "/graph",
+        )
+    },
+    "/api/v1/cases/{case_id}/orders/{order_id}/end": {"case_id": "case", "order_id": "order"},
+    "/api/v1/cases/{case_id}/contacts/{contact_id}/decision": {"case_id": "case", "contact_id": "contact"},
+    **{
+        f"/api/v1/clusters/{{cluster_id}}{tail}": {"cluster_id": "cluster"}
+        for tail in (
+            "",
+            "/cases",
+            "/close",
+            "/graph",
+            "/source-findings",
+        )
+    },
+    "/api/v1/clusters/{cluster_id}/cases/{case_id}/remove": {"cluster_id": "cluster", "case_id": "cluster_case"},
+    **{
+        f"/api/v1/meetings/{{meeting_id}}{tail}": {"meeting_id": "meeting"}
+        for tail in (
+            "",
+            "/decision",
+            "/reschedule",
+            "/cancel",
+            "/attendance",
+        )
+    },
+    **{f"/api/v1/events/{{event_id}}{tail}": {"event_id": "event"} for tail in ("", "/reschedule", "/cancel")},
+    "/api/v1/measures/{measure_id}/lift": {"measure_id": "measure"},
+    "/api/v1/disinfections/{task_id}/complete": {"task_id": "disinfection"},
+    "/api/v1/portal/applications/{reference}": {"reference": "citizen_application"},
+    **{
+        f"/api/v1/services/office/applications/{{application_id}}{tail}": {"application_id": "application"}
+        for tail in ("", "/move", "/take", "/assign")
+    },
+    **{
+        f"/api/v1/delivery/orders/{{order_id}}{tail}": {"order_id": "delivery"}
+        for tail in (
+            "",
+            "/reschedule",
+            "/depart",
+            "/delivered",
+            "/failed",
+        )
+    },
+    **{
+        f"/api/v1/appointments/{{reference}}{tail}": {"reference": "appointment_application"}
+        for tail in (
+            "/slots",
+            "",
+            "/cancel",
+        )
+    },
+    "/api/v1/survey/{reference}/answer": {"reference": "survey_application"},
+}
+
+
+def _object_value(param: str, obj: Any) -> Any:
+    """What a path parameter names an object by: its tracking code, its verification token, or its id."""
+    if param == "reference":
+        return obj.reference
+    if param == "token":
+        return obj.verify_token
+    return obj.pk
+
+
+def object_page_routes(objects: dict[str, Any]) -> list[Route]:
+    """The pages of OBJECT_PAGES, their parameters naming ``objects`` (see world.objects_of)."""
+    routes = []
+    for name, params in sorted(OBJECT_PAGES.items()):
+        kwargs = {param: _object_value(param, objects[key]) for param, key in params.items()}
+        routes.append(Route(name=name, method="GET", path=reverse(name, kwargs=kwargs)))
+    return routes
+
+
+def object_api_routes(objects: dict[str, Any]) -> list[Route]:
+    """The API operations of OBJECT_API, their parameters naming ``objects``."""
+    document = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    routes = []
+    for path, operations in document["paths"].items():
+        if path not in OBJECT_API:
+            continue
+        for method, operation in operations.items():
+            filled = path
+            for param, key in OBJECT_API[path].items():
+                filled = filled.replace("{" + param + "}", str(_object_value(param, objects[key])))
+            routes.append(Route(name=f"api.{operation['operationId']}", method=method.upper(), path=filled, api=True))
+    return routes
+
+
 def page_routes(world: dict[str, Any]) -> list[Route]:
     routes = []
     for name, route, params in url_patterns():
