@@ -224,3 +224,14 @@ def _command_reports() -> object:
 
 
 PERIODIC_JOBS.append(PeriodicJob("command-daily-report", dt.timedelta(minutes=5), _command_reports))
+
+
+# core: month partitions of presence and the audit log on PostgreSQL (siaga/core/partitions.py): the months
+# ahead are created, rows waiting in the default partition moved into them, expired months dropped.
+def _partitions() -> object:
+    from siaga.core.partitions import run_daily
+
+    return run_daily()
+
+
+PERIODIC_JOBS.append(PeriodicJob("partitions", dt.timedelta(days=1), _partitions))
