@@ -51,6 +51,9 @@ SPECS: tuple[Spec, ...] = (PRESENCE, AUDIT)
 #: Months ahead of the current one that always have their partition (the daily job keeps it so).
 MONTHS_AHEAD = 3
 
+#: How long a partition change waits for the table lock before it gives up (see ensure_partitions).
+LOCK_TIMEOUT_SECONDS = 10
+
 # One lock for every partition change, so that several workers running the daily job do not collide.
 _LOCK_KEY = 0x5149_4147_0007
 
@@ -241,7 +244,8 @@ def ensure_partitions(
 ) -> list[Change]:
     """Create the missing partitions of the current month and the ``months_ahead`` months after it (and a
     missing default partition), for both tables; rows already in the default partition for a created
-    month are moved into it. Idempotent; several workers may call it at once."""
+    month are moved into it. Idempotent; several workers may call it at once. A change that waits more than
+    ``LOCK_TIMEOUT_SECONDS`` for the table lock fails (rolled back) rather than hold up inserts behind it."""
     if not enabled():
         return []
     current = month_start(today or local_today())
@@ -250,6 +254,9 @@ def ensure_partitions(
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            # creating or dropping a partition locks the parent table: rather fail (and try again the
+            # next day, months ahead of need) than queue every insert behind a long report
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
         for spec in SPECS:
             if not is_partitioned(spec.table):
                 continue
@@ -299,6 +306,9 @@ def drop_expired(
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            # creating or dropping a partition locks the parent table: rather fail (and try again the
+            # next day, months ahead of need) than queue every insert behind a long report
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
         for spec in SPECS:
             keep = given[spec.label] if spec.label in given else retention_of(spec)
             if keep < 1:

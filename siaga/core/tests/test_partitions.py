@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 
-from conftest import postgresql_only
+from conftest import postgresql_only, race
 from siaga.attendance.models import Presence
 from siaga.core import partitions
 from siaga.core.models import AuditEvent
@@ -276,6 +276,73 @@ def test_the_command_lists_partitions_with_row_counts(place: Floor) -> None:
     call_command("partitions", "--ensure", "--months-ahead", "5", "--dry-run", stdout=out)
     assert f"would create {partition_name(PRESENCE.table, add_months(current, 5))}" in out.getvalue()
     assert partition_name(PRESENCE.table, add_months(current, 5)) not in children(PRESENCE.table)
+
+
+def _drop(names: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_ensuring_partitions_at_once_create_each_month_once() -> None:
+    current = month_start(partitions.local_today())
+    new = [partition_name(spec.table, add_months(current, n)) for spec in partitions.SPECS for n in range(4, 9)]
+    try:
+        results, errors = race([lambda: partitions.ensure_partitions(months_ahead=8)] * 2)
+        assert errors == []
+        created = [c.partition for changes in results for c in changes]
+        assert sorted(created) == sorted(new)  # each once, by whichever came first
+        for spec in partitions.SPECS:
+            assert {n for n in new if n.startswith(spec.table)} <= children(spec.table)
+    finally:
+        _drop(new)
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_partition_change_gives_up_rather_than_wait_behind_a_long_reader(monkeypatch: Any) -> None:
+    import threading
+
+    from django.db import OperationalError
+
+    monkeypatch.setattr(partitions, "LOCK_TIMEOUT_SECONDS", 1)
+    current = month_start(partitions.local_today())
+    new = [partition_name(spec.table, add_months(current, 9)) for spec in partitions.SPECS]
+    reading, release = threading.Event(), threading.Event()
+
+    def long_report() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM attendance_presence")
+                reading.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    reader = threading.Thread(target=long_report)
+    reader.start()
+    try:
+        assert reading.wait(30)
+        with pytest.raises(OperationalError, match="lock timeout"):
+            partitions.ensure_partitions(months_ahead=9)
+        assert not set(new) & (children(PRESENCE.table) | children(AUDIT.table))  # nothing half-made
+        release.set()
+        reader.join()
+        assert {c.partition for c in partitions.ensure_partitions(months_ahead=9)} >= set(new)
+    finally:
+        release.set()
+        reader.join()
+        _drop([partition_name(s.table, add_months(current, n)) for s in partitions.SPECS for n in range(4, 10)])
+
+
+def test_the_daily_job_is_scheduled() -> None:
+    from siaga.core.schedule import PERIODIC_JOBS
+
+    job = next(j for j in PERIODIC_JOBS if j.name == "partitions")
+    assert job.interval == dt.timedelta(days=1)
+    assert job.run() == [] or connection.vendor == "postgresql"
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="checks the SQLite behaviour: no partitions there")
