@@ -13,10 +13,11 @@ each, as in a provincial instance). Indexes and foreign keys are those of the mi
 the load. The baseline is a plain table with the same columns, indexes and keys, filled with the same
 rows (the newest ``--flat-rows`` of them when the disk does not hold two copies; then it is said).
 
-Measured (p50 / p95 over random parameters, warm after one pass): the contact-tracing window for one
-person and one week (their floors, then everybody on those floors), the occupancy of one building on one
-day, the attendance recap of one unit for one month, and inserting a check-in's presence row. Also the
-bytes per row (table and indexes) of presence and of the audit log, and what a month adds.
+Measured (p50 / p95 over 90 random parameter sets; the two tables take turns run by run, after 30 warm-up
+runs): the contact-tracing window for one person and one week (their floors, then everybody on those
+floors), the occupancy of one building on one day, the attendance recap of one unit for one month, and
+inserting a check-in's presence row. Also the bytes per row (table and indexes) of presence and of the
+audit log, and what a month adds.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ EMPLOYEES_PER_UNIT = 50
 BUILDINGS = 8  # per government
 FLOORS = 5  # per building
 ROOMS = 4  # per floor
-REPEAT = 60
+REPEAT = 90
 
 
 def _setup_django() -> None:
@@ -348,22 +349,26 @@ def explain(table: str, params: dict[str, list[Any]]) -> None:
             say(f"{table}: {name}\n{plan}")
 
 
-def measure(table: str, params: dict[str, list[Any]]) -> dict[str, list[float]]:
+def measure(tables: tuple[str, ...], params: dict[str, list[Any]]) -> dict[str, dict[str, list[float]]]:
+    """Milliseconds per run of each query on each table. The tables take turns run by run (the first one
+    first on even runs, last on odd ones), so other load on the machine and the cache weigh on both
+    alike; a third of the runs first warm both up."""
     from django.db import connection
 
-    times: dict[str, list[float]] = {}
+    times: dict[str, dict[str, list[float]]] = {table: {} for table in tables}
     with connection.cursor() as cursor:
         for name, (template, kind) in QUERIES.items():
-            sql = template.replace("__TABLE__", table)
             values = params[kind]
             for warm in (True, False):
-                spent: list[float] = []
-                for args in values if not warm else values[: len(values) // 3]:
-                    started = time.perf_counter()
-                    cursor.execute(sql, args)
-                    cursor.fetchall()
-                    spent.append((time.perf_counter() - started) * 1000)
-                times[name] = spent
+                spent: dict[str, list[float]] = {table: [] for table in tables}
+                for i, args in enumerate(values[: len(values) // 3] if warm else values):
+                    for table in tables if i % 2 == 0 else tables[::-1]:
+                        started = time.perf_counter()
+                        cursor.execute(template.replace("__TABLE__", table), args)
+                        cursor.fetchall()
+                        spent[table].append((time.perf_counter() - started) * 1000)
+                for table in tables:
+                    times[table][name] = spent[table]
     return times
 
 
@@ -435,8 +440,8 @@ def child(rows: int, flat_rows: int, audit_rows: int, explain_plans: bool = Fals
     generated = time.perf_counter() - started
     say("measuring")
     params = parameters(months, flat_since if copied < total else None)
-    parted = measure("attendance_presence", params)
-    flat = measure("presence_flat", params)
+    measured = measure(("attendance_presence", "presence_flat"), params)
+    parted, flat = measured["attendance_presence"], measured["presence_flat"]
     if explain_plans:
         explain("attendance_presence", params)
         explain("presence_flat", params)
