@@ -341,3 +341,14 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
 COMMAND_REPORT_HOUR = env_int("COMMAND_REPORT_HOUR", 6, minimum=0)
 if COMMAND_REPORT_HOUR > 23:
     raise ImproperlyConfigured(f"COMMAND_REPORT_HOUR={COMMAND_REPORT_HOUR} is not an hour of the day; use 0 to 23.")
+
+# PostgreSQL month partitions of presence and the audit log (siaga/core/partitions.py, docs/scale.md): the
+# current month and this many months before it are kept; older month partitions are dropped by the daily job.
+# Presence keeps at least the months PRESENCE_RETENTION_DAYS spans; the audit log never less than presence.
+PRESENCE_RETENTION_MONTHS = env_int("PRESENCE_RETENTION_MONTHS", max(1, -(-PRESENCE_RETENTION_DAYS // 28)), minimum=1)
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 120, minimum=1)
+if AUDIT_RETENTION_MONTHS < PRESENCE_RETENTION_MONTHS:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_MONTHS={AUDIT_RETENTION_MONTHS} is shorter than PRESENCE_RETENTION_MONTHS="
+        f"{PRESENCE_RETENTION_MONTHS}; keep the audit log at least as long as presence."
+    )

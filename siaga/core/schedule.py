@@ -236,3 +236,14 @@ def _rate_counters_purge() -> object:
 
 
 PERIODIC_JOBS.append(PeriodicJob("rate-counters-purge", dt.timedelta(minutes=30), _rate_counters_purge))
+
+
+# core: month partitions of presence and the audit log on PostgreSQL (siaga/core/partitions.py): the months
+# ahead are created, rows waiting in the default partition moved into them, expired months dropped.
+def _partitions() -> object:
+    from siaga.core.partitions import run_daily
+
+    return run_daily()
+
+
+PERIODIC_JOBS.append(PeriodicJob("partitions", dt.timedelta(days=1), _partitions))
