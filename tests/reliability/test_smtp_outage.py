@@ -13,6 +13,7 @@ page shows the messages waiting with the connection error.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections import Counter
 from typing import Any
@@ -113,7 +114,7 @@ def test_an_hour_without_smtp_then_every_message_is_delivered_once(
     # the retries followed the backoff: each wait at least the designed pause, at most one run later
     for pk, minutes in attempts_at.items():
         assert minutes[0] == created_at[pk] and len(minutes) == notes[pk].attempts <= 8
-        for n, (earlier, later) in enumerate(zip(minutes, minutes[1:], strict=False), start=1):
+        for n, (earlier, later) in enumerate(itertools.pairwise(minutes), start=1):
             wait = (later - earlier) * STEP
             assert backoff(n).total_seconds() <= wait <= backoff(n).total_seconds() + STEP, (pk, minutes)
         assert minutes[-1] >= back_at  # sent only once the server was back
