@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -52,6 +54,7 @@ class Answer:
     body: bytes
     started: float
     finished: float
+    set_cookies: list[str] = field(default_factory=list)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -83,9 +86,9 @@ class Web:
             conn.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
             response = conn.getresponse()
             data = response.read()
-            return Answer(
-                response.status, {k.lower(): v for k, v in response.getheaders()}, data, started, time.monotonic()
-            )
+            headers = {k.lower(): v for k, v in response.getheaders()}
+            cookies = [v for k, v in response.getheaders() if k.lower() == "set-cookie"]
+            return Answer(response.status, headers, data, started, time.monotonic(), cookies)
         except (ConnectionError, http.client.HTTPException, TimeoutError, OSError):
             return Answer(0, {}, b"", started, time.monotonic())
         finally:
@@ -104,48 +107,53 @@ class Web:
                 self.process.wait(10)
 
 
+def launch_web(directory: Path, *, workers: int = 2, threads: int = 2, env: dict[str, str] | None = None) -> Web:
+    """A gunicorn with deploy/gunicorn.conf.py on a free loopback port, the same settings as the tests
+    (SECRET_KEY, var dir, compiled messages) and the test database; its log in ``directory``."""
+    port = free_port()
+    log = directory / f"web-{port}.log"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "WEB_BIND": f"127.0.0.1:{port}",
+        "WEB_WORKERS": str(workers),
+        "WEB_THREADS": str(threads),
+        "WEB_TIMEOUT": "60",
+        "SIAGA_VAR_DIR": str(settings.VAR_DIR),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LANGUAGE_CODE": "id",
+        **(env or {}),
+    }
+    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py")],
+            cwd=ROOT,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    web = Web(port, process, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if web.request("GET", "/healthz", timeout=5).status:
+            return web
+        if not web.alive():
+            break
+        time.sleep(0.2)
+    web.stop()
+    raise AssertionError(f"gunicorn did not start: {log.read_text()[-3000:]}")
+
+
 @pytest.fixture
 def start_web(tmp_path: Path) -> Iterator[Callable[..., Web]]:
-    """``start_web(workers=2, threads=2, env={})``: a gunicorn with deploy/gunicorn.conf.py on a free
-    loopback port, the same settings as the tests (SECRET_KEY, var dir, compiled messages) and the test
-    database; stopped after the test."""
+    """``start_web(workers=2, threads=2, env={})``: ``launch_web`` for this test; stopped after it."""
     started: list[Web] = []
 
-    def start(*, workers: int = 2, threads: int = 2, env: dict[str, str] | None = None) -> Web:
-        port = free_port()
-        log = tmp_path / f"web-{port}.log"
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "WEB_BIND": f"127.0.0.1:{port}",
-            "WEB_WORKERS": str(workers),
-            "WEB_THREADS": str(threads),
-            "WEB_TIMEOUT": "60",
-            "SIAGA_VAR_DIR": str(settings.VAR_DIR),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LANGUAGE_CODE": "id",
-            **(env or {}),
-        }
-        environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py")],
-                cwd=ROOT,
-                env=environment,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        web = Web(port, process, log)
+    def start(**options: Any) -> Web:
+        web = launch_web(tmp_path, **options)
         started.append(web)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if web.request("GET", "/healthz", timeout=5).status:
-                return web
-            if not web.alive():
-                break
-            time.sleep(0.2)
-        web.stop()
-        raise AssertionError(f"gunicorn did not start: {log.read_text()[-3000:]}")
+        return web
 
     yield start
     for web in started:
@@ -212,3 +220,35 @@ def postgres_server() -> Iterator[PostgresServer]:
                 server.start()
             except subprocess.CalledProcessError:
                 time.sleep(1)
+
+
+class Browser:
+    """One person's browser: keeps its cookies, whichever web process it talks to."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def request(self, web: Web, method: str, path: str, form: dict[str, str] | None = None, **headers: str) -> Answer:
+        sent = dict(headers)
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form).encode()
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        answer = web.request(method, path, body, sent)
+        for header in answer.set_cookies:
+            name, _sep, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value in ("", '""'):
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return answer
+
+    def csrf_token(self, web: Web, path: str) -> str:
+        """Open the form at ``path`` and return its CSRF token."""
+        page = self.request(web, "GET", path)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert found, f"no CSRF token on {path}: {page.status}"
+        return found.group(1)
