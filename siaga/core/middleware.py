@@ -139,7 +139,8 @@ class ServiceUnavailableMiddleware:
         reason = _unavailable_reason(exception)
         if reason is None:
             return None
-        logger.warning("%s %s: 503 (%s): %s", request.method, request.path, reason, exception)
+        # with the trace, for the operator: an OperationalError can also be a bug (a missing migration)
+        logger.warning("%s %s: 503 (%s): %s", request.method, request.path, reason, exception, exc_info=exception)
         return self.unavailable(request, reason)
 
     def unavailable(self, request: HttpRequest, reason: str) -> HttpResponse:
@@ -153,8 +154,8 @@ class ServiceUnavailableMiddleware:
             detail = _("Siaga is busy saving other changes. Nothing was saved; try again in a few seconds.")
         else:
             detail = _(
-                "Siaga is being restored and cannot reach its database right now. Nothing was lost; "
-                "try again in a moment."
+                "Siaga is being restored and cannot reach its database right now. Data already saved is "
+                "safe; try again in a moment."
             )
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse({"detail": detail}, status=503)
