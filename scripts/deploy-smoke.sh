@@ -4,7 +4,8 @@
 # a new PostgreSQL database, compilemessages, migrate, collectstatic, check --deploy, then gunicorn with
 # deploy/gunicorn.conf.py on a loopback port and a worker run. Requests as nginx sends them (Host,
 # X-Forwarded-Proto/-For) must get: /healthz 200 "ok", the login page 200 with HSTS and CSP, http → https
-# redirect, /metrics from loopback. Then everything is stopped and removed.
+# redirect, /metrics from loopback. The systemd units of deploy/systemd/ pass `systemd-analyze verify`
+# (with /opt/siaga pointing at the code under test). Then everything is stopped and removed.
 #
 # Usage: scripts/deploy-smoke.sh [--reuse-venv]
 #   --reuse-venv  use this checkout and its .venv instead of a fresh copy and a fresh virtualenv (quick;
@@ -45,6 +46,20 @@ else
     || { cat "$DIR/bootstrap.log" >&2; fail "scripts/bootstrap.sh"; }
 fi
 BIN="$CODE/.venv/bin"
+
+step "systemd units: systemd-analyze verify deploy/systemd/*"
+if ! command -v systemd-analyze >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
+fi
+command -v systemd-analyze >/dev/null 2>&1 || fail "systemd-analyze not found: apt-get install systemd"
+mkdir -p "$DIR/units"
+for unit in "$ROOT"/deploy/systemd/*; do
+  sed "s|/opt/siaga/|$CODE/|g" "$unit" > "$DIR/units/$(basename "$unit")"
+done
+# It exits 0 on some mistakes (an unknown Type= is only "ignoring"): any message at all is a failure.
+VERIFY=$(cd "$DIR/units" && systemd-analyze verify --man=no ./*.service ./*.timer 2>&1) || fail "systemd-analyze: $VERIFY"
+[ -z "$VERIFY" ] || fail "systemd-analyze: $VERIFY"
+echo "   $(ls "$DIR/units" | tr '\n' ' ')verified"
 
 step "database $DB"
 psql -X -q "$SERVER_URL" -c "CREATE DATABASE $DB" >/dev/null

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import tempfile
 import uuid
@@ -23,6 +25,17 @@ KINDS: dict[str, tuple[str, str]] = {
     "png": ("image/png", "png"),
 }
 _PIL_FORMATS = {"JPEG": "jpeg", "PNG": "png"}
+#: errors that mean "no room for this file": the disk or the quota is full, or the file is too large for
+#: the file system or the process's file-size limit
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+logger = logging.getLogger(__name__)
+
+
+class StorageFull(OSError):
+    """The private storage has no room for a file: nothing was written (the caller writes nothing to the
+    database either); the request answers 503 "storage full, try again later"
+    (``siaga.core.middleware.ServiceUnavailableMiddleware``)."""
 
 
 @dataclass(frozen=True)
@@ -111,18 +124,31 @@ def store_private(data: bytes, *, folder: str, extension: str) -> str:
     half a file); return the path relative to ``MEDIA_ROOT``."""
     relative = f"{folder.strip('/')}/{uuid.uuid4().hex}.{extension}"
     target = private_path(relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    except OSError as exc:
+        _raise_if_full(exc, target)
+        raise
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            _raise_if_full(exc, target)
         raise
     return relative
+
+
+def _raise_if_full(exc: OSError, target: Path) -> None:
+    """Turn "no space left" (and its relatives) into ``StorageFull``, logged for the operator."""
+    if exc.errno in _NO_SPACE:
+        logger.error("private storage full: could not write %s: %s", target.parent, exc)
+        raise StorageFull(exc.errno, exc.strerror, str(target.parent)) from exc
 
 
 def private_path(relative: str) -> Path:
