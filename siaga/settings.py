@@ -341,3 +341,16 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
 COMMAND_REPORT_HOUR = env_int("COMMAND_REPORT_HOUR", 6, minimum=0)
 if COMMAND_REPORT_HOUR > 23:
     raise ImproperlyConfigured(f"COMMAND_REPORT_HOUR={COMMAND_REPORT_HOUR} is not an hour of the day; use 0 to 23.")
+
+# Background workers (docs/configuration.md, docs/scale.md): a roster solve renews its lease every
+# TASK_HEARTBEAT_SECONDS; a solve or a signing-batch item whose lease is older than TASK_HEARTBEAT_TIMEOUT
+# seconds belongs to a worker presumed dead (killed, host lost) and is queued again by the periodic job.
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 5, minimum=1)
+TASK_HEARTBEAT_TIMEOUT = env_int("TASK_HEARTBEAT_TIMEOUT", 60, minimum=2)
+if TASK_HEARTBEAT_TIMEOUT <= TASK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("TASK_HEARTBEAT_TIMEOUT must be longer than TASK_HEARTBEAT_SECONDS.")
+# Batch signing: the passphrase is sealed for the workers with this key (default: derived from SECRET_KEY;
+# every web process and worker must have the same), and a sealed passphrase is refused after
+# SIGNING_BATCH_TTL seconds (items still waiting then fail and must be signed again).
+SIGNING_BATCH_KEY = env_str("SIGNING_BATCH_KEY", "") or ""
+SIGNING_BATCH_TTL = env_int("SIGNING_BATCH_TTL", 3600, minimum=60)

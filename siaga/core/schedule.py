@@ -224,3 +224,24 @@ def _command_reports() -> object:
 
 
 PERIODIC_JOBS.append(PeriodicJob("command-daily-report", dt.timedelta(minutes=5), _command_reports))
+
+
+# workers: roster solves and signing-batch items whose worker was lost (a lease older than
+# TASK_HEARTBEAT_TIMEOUT) are queued again, and the lost runs' queue rows marked failed (docs/reliability.md).
+# Safe on every worker at once: the rows are locked with SKIP LOCKED and re-checked.
+def _roster_plans_recover() -> object:
+    from siaga.rostering.tasks import plans_recover
+
+    return plans_recover()
+
+
+def _signing_items_recover() -> object:
+    from siaga.services.batch_signing import items_recover
+
+    return items_recover()
+
+
+PERIODIC_JOBS += [
+    PeriodicJob("roster-plans-recover", dt.timedelta(seconds=10), _roster_plans_recover),
+    PeriodicJob("signing-items-recover", dt.timedelta(seconds=10), _signing_items_recover),
+]
