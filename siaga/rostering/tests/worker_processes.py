@@ -53,7 +53,7 @@ class Workers:
 
     def start(self, worker_id: str) -> subprocess.Popen[bytes]:
         log = (self.var_dir / f"{worker_id}.log").open("wb")
-        process = subprocess.Popen(  # noqa: S603 - our own console script
+        process = subprocess.Popen(
             [SIAGA, "worker", "--worker-id", worker_id, "--no-startup-delay", "--interval", "0.1", "-v", "1"],
             env=self.env,
             cwd=ROOT,
