@@ -16,15 +16,14 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from bench.roster_instances import _enough_holders, regency_instance
-from conftest import postgresql_only
 from siaga.core.recovery import WORKER_LOST
 from siaga.engines.roster.check import check
 from siaga.engines.roster.types import parse_plan, parse_problem, problem_to_dict
 from siaga.rostering.models import RosterPlan
 from siaga.rostering.tasks import solve_plan
-from siaga.rostering.tests.worker_processes import Workers, wait_for
+from siaga.rostering.tests.worker_processes import Workers, postgresql_processes, wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), postgresql_only]
+pytestmark = [pytest.mark.django_db(transaction=True), postgresql_processes]
 
 TASK = "siaga.rostering.tasks.solve_plan"
 TIME_LIMIT = 12  # seconds: long enough to be killed in the middle

@@ -15,7 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import connection
+
+#: the drills need worker processes that share the database with the test over their own connections
+postgresql_processes = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="several worker processes on one queue: SQLite serialises writers and is no multi-worker "
+    "deployment; the drill runs on PostgreSQL (make test)",
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 SIAGA = Path(sys.executable).with_name("siaga")  # the console script installed with the package

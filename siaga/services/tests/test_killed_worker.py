@@ -14,19 +14,18 @@ from django.db.models import Count
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from conftest import postgresql_only
 from siaga.core.access import actor_for_user
 from siaga.core.recovery import WORKER_LOST
 from siaga.core.uploads import private_path
 from siaga.engines.signing import ca
 from siaga.engines.signing.verify import verify_pdf
-from siaga.rostering.tests.worker_processes import Workers, wait_for
+from siaga.rostering.tests.worker_processes import Workers, postgresql_processes, wait_for
 from siaga.services import batch_signing
 from siaga.services.models import Application, IssuedDocument, SigningBatch, SigningBatchItem, Status
 from siaga.services.tests.test_documents_setup import *  # noqa: F403 - the fixtures
 from siaga.services.tests.test_documents_setup import PASSPHRASE, awaiting
 
-pytestmark = [pytest.mark.django_db(transaction=True), postgresql_only]
+pytestmark = [pytest.mark.django_db(transaction=True), postgresql_processes]
 
 BATCH = 12
 
