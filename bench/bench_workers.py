@@ -34,6 +34,7 @@ DOCUMENTS = int(os.environ.get("BENCH_WORKERS_DOCUMENTS") or 30)
 PASSPHRASE = "bench-passphrase"  # noqa: S105 (a throw-away key made for the run)
 NIKS = ("3311010101800001", "3311010202800002")
 SIAGA = Path(sys.executable).with_name("siaga")
+INTERVAL = ("--interval", "0.05", "-v", "1")
 
 
 def _start_workers(count: int, var: Path) -> list[subprocess.Popen[bytes]]:
@@ -42,9 +43,8 @@ def _start_workers(count: int, var: Path) -> list[subprocess.Popen[bytes]]:
     for k in range(count):
         log = (var / f"worker-{k}.log").open("wb")
         processes.append(
-            subprocess.Popen(  # noqa: S603 - our own console script
-                [SIAGA, "worker", "--worker-id", f"bench-{k}", "--no-startup-delay", "--no-periodic"]
-                + ["--interval", "0.05", "-v", "1"],
+            subprocess.Popen(
+                [SIAGA, "worker", "--worker-id", f"bench-{k}", "--no-startup-delay", "--no-periodic", *INTERVAL],
                 env=env,
                 cwd=ROOT,
                 stdout=log,
