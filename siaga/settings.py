@@ -353,3 +353,17 @@ if AUDIT_RETENTION_MONTHS < PRESENCE_RETENTION_MONTHS:
         f"AUDIT_RETENTION_MONTHS={AUDIT_RETENTION_MONTHS} is shorter than PRESENCE_RETENTION_MONTHS="
         f"{PRESENCE_RETENTION_MONTHS}; keep the audit log at least as long as presence."
     )
+
+
+# Background workers (docs/configuration.md, docs/scale.md): a roster solve renews its lease every
+# TASK_HEARTBEAT_SECONDS; a solve or a signing-batch item whose lease is older than TASK_HEARTBEAT_TIMEOUT
+# seconds belongs to a worker presumed dead (killed, host lost) and is queued again by the periodic job.
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 5, minimum=1)
+TASK_HEARTBEAT_TIMEOUT = env_int("TASK_HEARTBEAT_TIMEOUT", 60, minimum=2)
+if TASK_HEARTBEAT_TIMEOUT <= TASK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("TASK_HEARTBEAT_TIMEOUT must be longer than TASK_HEARTBEAT_SECONDS.")
+# Batch signing: the passphrase is sealed for the workers with this key (default: derived from SECRET_KEY;
+# every web process and worker must have the same), and a sealed passphrase is refused after
+# SIGNING_BATCH_TTL seconds (items still waiting then fail and must be signed again).
+SIGNING_BATCH_KEY = env_str("SIGNING_BATCH_KEY", "") or ""
+SIGNING_BATCH_TTL = env_int("SIGNING_BATCH_TTL", 3600, minimum=60)

@@ -247,3 +247,24 @@ def _partitions() -> object:
 
 
 PERIODIC_JOBS.append(PeriodicJob("partitions", dt.timedelta(days=1), _partitions))
+
+
+# workers: roster solves and signing-batch items whose worker was lost (a lease older than
+# TASK_HEARTBEAT_TIMEOUT) are queued again, and the lost runs' queue rows marked failed (docs/reliability.md).
+# Safe on every worker at once: the rows are locked with SKIP LOCKED and re-checked.
+def _roster_plans_recover() -> object:
+    from siaga.rostering.tasks import plans_recover
+
+    return plans_recover()
+
+
+def _signing_items_recover() -> object:
+    from siaga.services.batch_signing import items_recover
+
+    return items_recover()
+
+
+PERIODIC_JOBS += [
+    PeriodicJob("roster-plans-recover", dt.timedelta(seconds=10), _roster_plans_recover),
+    PeriodicJob("signing-items-recover", dt.timedelta(seconds=10), _signing_items_recover),
+]

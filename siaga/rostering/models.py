@@ -402,6 +402,11 @@ class RosterPlan(TenantModel):
     progress = models.JSONField(default=list, blank=True)
     cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    #: the solving worker's lease: renewed every few seconds while it solves; a SOLVING plan whose
+    #: heartbeat is older than TASK_HEARTBEAT_TIMEOUT lost its worker and is queued again
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: how many times the plan was started; above 1 it was resumed after a lost worker
+    attempt = models.PositiveSmallIntegerField(default=0)
     replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -421,6 +426,12 @@ class RosterPlan(TenantModel):
     @property
     def running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.SOLVING)
+
+    @property
+    def resumed(self) -> bool:
+        """Queued or solving again after the worker that was solving it was lost."""
+        started = self.attempt if self.status == self.Status.QUEUED else self.attempt - 1
+        return self.running and started >= 1
 
 
 class RosterAssignment(models.Model):

@@ -297,3 +297,64 @@ class IssuedDocument(TenantModel):
     class Meta:
         ordering = ["-signed_at"]
         constraints = [models.UniqueConstraint(fields=["government", "number"], name="document_number_unique")]
+
+
+class SigningBatch(TenantModel):
+    """Several applications signed with one passphrase by background workers, one task per application.
+
+    The passphrase is kept only sealed (``siaga.services.batch_signing.seal``) and only while items are
+    left to sign; it is wiped when the batch finishes."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Signing")
+        DONE = "done", _("Finished")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    #: the passphrase sealed with SIGNING_BATCH_KEY (Fernet, time-stamped); empty once the batch is done
+    sealed_passphrase = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk}"
+
+    @property
+    def running(self) -> bool:
+        return self.status != self.Status.DONE
+
+
+class SigningBatchItem(models.Model):
+    """One application of a batch: claimed by a worker (a lease renewed by nobody: a claim older than
+    TASK_HEARTBEAT_TIMEOUT belongs to a worker presumed dead and is retried), then signed or failed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Signing")
+        SIGNED = "signed", _("Signed")
+        FAILED = "failed", _("Not signed")
+
+    batch = models.ForeignKey(SigningBatch, on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    document = models.ForeignKey(IssuedDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    #: who holds the claim: "host:pid" of the worker process, and since when
+    worker = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["batch", "application"], name="batch_item_unique")]
+        indexes = [models.Index(fields=["status", "claimed_at"], name="batch_item_lease_idx")]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} item {self.pk}"

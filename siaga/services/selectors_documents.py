@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from siaga.core.access import Actor
 from siaga.org.authority import Action, can_act
 from siaga.org.models import Employee
 from siaga.services import selectors
-from siaga.services.models import Application, IssuedDocument, Status
+from siaga.services.models import Application, IssuedDocument, SigningBatch, SigningBatchItem, Status
 
 
 def signer_employee(actor: Actor) -> Employee | None:
@@ -71,3 +71,23 @@ def public_document(token: str) -> IssuedDocument | None:
 
 def documents_by_hash(sha256: str) -> QuerySet[IssuedDocument]:
     return IssuedDocument.objects.filter(sha256=sha256)
+
+
+def batch_get(actor: Actor, pk: int) -> SigningBatch:
+    """A signing batch of the actor's own making, with its items, or 404 (anyone else's, any other
+    government's)."""
+    batch = (
+        SigningBatch.objects.filter(pk=pk, government_id=actor.government_id, created_by_id=actor.user_id)
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=SigningBatchItem.objects.select_related(
+                    "application__service", "application__citizen", "document"
+                ),
+            )
+        )
+        .first()
+    )
+    if batch is None:
+        raise Http404
+    return batch

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from siaga.core import access
-from siaga.services import documents, selectors_documents, services_portal, signing
+from siaga.services import batch_signing, documents, selectors_documents, services_portal, signing
 
 
 def _signer_actor(request: HttpRequest) -> access.Actor:
@@ -69,6 +69,8 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sign_batch(request: HttpRequest) -> HttpResponse:
+    """Queue the chosen documents for signing by the background workers; the page then follows the
+    batch's progress. A wrong passphrase queues nothing and says so at once."""
     actor = _signer_actor(request)
     ids = {int(v) for v in request.POST.getlist("application") if v.isdigit()}
     if not ids:
@@ -76,8 +78,42 @@ def sign_batch(request: HttpRequest) -> HttpResponse:
     chosen = [a for a in selectors_documents.awaiting_signature(actor) if a.pk in ids]
     if len(chosen) != len(ids):
         raise Http404
-    results = signing.sign_batch(applications=chosen, actor=actor, passphrase=request.POST.get("passphrase", ""))
-    return _result(request, results)
+    try:
+        batch = batch_signing.batch_start(
+            actor=actor, applications=chosen, passphrase=request.POST.get("passphrase", "")
+        )
+    except ValidationError as exc:
+        if not request.headers.get("HX-Request"):
+            messages.error(request, " ".join(exc.messages))
+            return redirect("services:signing_queue")
+        return render(request, "services/documents/_batch_refused.html", {"error": " ".join(exc.messages)})
+    if not request.headers.get("HX-Request"):
+        return redirect("services:sign_batch_detail", batch.pk)
+    return _batch(request, batch.pk, actor)
+
+
+def _batch(request: HttpRequest, pk: int, actor: access.Actor) -> HttpResponse:
+    batch = selectors_documents.batch_get(actor, pk)
+    items = list(batch.items.all())
+    done = sum(1 for item in items if item.status in (item.Status.SIGNED, item.Status.FAILED))
+    context = {
+        "batch": batch,
+        "items": items,
+        "done": done,
+        "signed": sum(1 for item in items if item.status == item.Status.SIGNED),
+        "resumed": batch.running and any(item.attempts > 1 for item in items),
+    }
+    template = (
+        "services/documents/_batch.html" if request.headers.get("HX-Request") else "services/documents/batch.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def sign_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A batch's live progress (polled by htmx every second while it runs), then each document's result."""
+    return _batch(request, pk, _signer_actor(request))
 
 
 @login_required

@@ -368,6 +368,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "services:service_edit": NOBODY,
     "services:sign": NOBODY,
     "services:sign_batch": _r("head", "plh"),
+    "services:sign_batch_detail": NOBODY,
     "services:sign_reject": NOBODY,
     "services:sign_return": NOBODY,
     "services:signing_preview": NOBODY,

@@ -149,14 +149,26 @@ def test_sign_through_the_page_with_htmx(signing: dict, login: Any) -> None:
     assert reverse("services:document_download", args=[document.verify_token]) in ok.text
 
 
-def test_batch_signing_reports_per_document(signing: dict, login: Any, make_application: Any) -> None:
+def test_batch_signing_reports_per_document(
+    signing: dict, login: Any, make_application: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The batch is signed by the background worker; its page then lists each document."""
+    from siaga.services.models import SigningBatch
+    from siaga.services.tasks import sign_batch_item
+
     second = awaiting(make_application, signing["usaha"], signing["siti"])
     client = login(signing["users"]["head"])
-    response = client.post(
-        reverse("services:sign_batch"),
-        {"application": [signing["application"].pk, second.pk], "passphrase": PASSPHRASE},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("services:sign_batch"),
+            {"application": [signing["application"].pk, second.pk], "passphrase": PASSPHRASE},
+            follow=True,
+        )
     assert response.status_code == 200
+    batch = SigningBatch.objects.get()
+    for item in batch.items.all():
+        assert sign_batch_item.call(item.pk) == "signed"
+    response = client.get(reverse("services:sign_batch_detail", args=[batch.pk]))
     assert IssuedDocument.objects.count() == 2
     for document in IssuedDocument.objects.all():
         assert document.number in response.text
