@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -290,28 +290,47 @@ class _Tree:
 # the figures
 
 
-def _newest_assignments(actor: Actor, day: dt.date) -> QuerySet[Any]:
-    """The day's assignments of published plans, one per employee: the newest plan wins (latest
-    ``published_at``, then the highest plan id), decided in the database."""
-    from siaga.rostering.models import RosterAssignment, RosterPlan
+def _published_plans(actor: Actor, day: dt.date) -> list[int]:
+    """Published plans covering the day, the newest first (latest ``published_at``, then the highest id)."""
+    from siaga.rostering.models import RosterPlan
 
-    published = Q(plan__government_id=actor.government_id, plan__status=RosterPlan.Status.PUBLISHED, date=day)
-    newer = RosterAssignment.objects.filter(published, employee_id=OuterRef("employee_id")).filter(
-        Q(plan__published_at__gt=OuterRef("plan__published_at"))
-        | Q(plan__published_at=OuterRef("plan__published_at"), plan_id__gt=OuterRef("plan_id"))
-    )
-    return RosterAssignment.objects.filter(published, employee__is_active=True).filter(~Exists(newer))
+    plans = RosterPlan.objects.filter(
+        government_id=actor.government_id, status=RosterPlan.Status.PUBLISHED, start__lte=day, end__gte=day
+    ).values_list("pk", "published_at")
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return [pk for pk, _at in sorted(plans, key=lambda p: (p[1] or epoch, p[0]), reverse=True)]
 
 
-def _latest_check_ins(actor: Actor, day: dt.date) -> QuerySet[Any]:
-    """The day's check-ins, one per (active) employee: the latest one counts."""
+def _planned(actor: Actor, day: dt.date) -> list[tuple[int, str, int]]:
+    """(unit, mode, people) of the day's published roster, one assignment per active employee: the newest
+    plan wins. Counted in the database plan by plan (a handful), each without the people of newer plans."""
+    from siaga.rostering.models import RosterAssignment
+
+    plans = _published_plans(actor, day)
+    out: list[tuple[int, str, int]] = []
+    for i, plan in enumerate(plans):
+        rows = RosterAssignment.objects.filter(plan_id=plan, date=day, employee__is_active=True)
+        if i:
+            newer = RosterAssignment.objects.filter(plan_id__in=plans[:i], date=day).values("employee_id")
+            rows = rows.exclude(employee_id__in=newer)
+        out += rows.values_list("employee__unit_id", "mode").annotate(n=Count("pk")).order_by()
+    return out
+
+
+def _checked(actor: Actor, day: dt.date) -> Counter[tuple[int, str]]:
+    """(unit, mode) → people of the day's check-ins, each active employee once with their latest check-in."""
     from siaga.attendance.models import CheckIn
 
-    later = CheckIn.objects.filter(employee_id=OuterRef("employee_id"), date=day).filter(
-        Q(checked_in_at__gt=OuterRef("checked_in_at"))
-        | Q(checked_in_at=OuterRef("checked_in_at"), pk__gt=OuterRef("pk"))
+    latest: dict[int, tuple[dt.datetime, int, int, str]] = {}
+    rows = (
+        _scoped(actor, CheckIn.objects.filter(date=day, employee__is_active=True))
+        .order_by()
+        .values_list("employee_id", "checked_in_at", "pk", "employee__unit_id", "mode")
     )
-    return _scoped(actor, CheckIn.objects.filter(date=day, employee__is_active=True)).filter(~Exists(later))
+    for emp, at, pk, uid, mode in rows:
+        if emp not in latest or (at, pk) > latest[emp][:2]:
+            latest[emp] = (at, pk, uid, mode)
+    return Counter((uid, mode) for _at, _pk, uid, mode in latest.values())
 
 
 def _caps(government: Government, day: dt.date, agencies: list[Unit]) -> dict[int, float | None]:
@@ -346,6 +365,7 @@ def _coverage_gaps(actor: Actor, tree: _Tree, day: dt.date, government: Governme
     Only the people of public-service units (and the units below them) are read."""
     from siaga.attendance.models import CheckIn
     from siaga.org.models import Employee
+    from siaga.rostering.models import RosterAssignment
     from siaga.rostering.selectors import plan_shift_times
 
     if day.weekday() not in government.workday_numbers:
@@ -359,14 +379,18 @@ def _coverage_gaps(actor: Actor, tree: _Tree, day: dt.date, government: Governme
         "pk", "unit_id"
     ):
         by_unit_people[uid].append(emp)
-    roster: dict[int, tuple[str, str, int]] = {
-        emp: (mode, shift, plan)
-        for emp, mode, shift, plan in _newest_assignments(actor, day)
-        .filter(employee__unit_id__in=covered)
-        .values_list("employee_id", "mode", "shift", "plan_id")
-    }
-    plans = {plan for _mode, _shift, plan in roster.values()}
-    shift_times = plan_shift_times(plan_ids=plans) if plans else {}
+    plans = _published_plans(actor, day)
+    rank = {plan: i for i, plan in enumerate(plans)}
+    roster: dict[int, tuple[str, str, int]] = {}
+    for emp, mode, shift, plan in sorted(
+        RosterAssignment.objects.filter(plan_id__in=plans, date=day, employee__unit_id__in=covered).values_list(
+            "employee_id", "mode", "shift", "plan_id"
+        ),
+        key=lambda row: rank[row[3]],
+    ):
+        roster.setdefault(emp, (mode, shift, plan))
+    used = {plan for _mode, _shift, plan in roster.values()}
+    shift_times = plan_shift_times(plan_ids=used) if used else {}
     checked_wfo: dict[int, set[str]] = defaultdict(set)
     for emp, shift in (
         _scoped(actor, CheckIn.objects.filter(date=day, mode="wfo", employee__unit_id__in=covered))
@@ -456,12 +480,12 @@ def overview(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = 
     ):
         if (f := fig(row["unit_id"])) is not None:
             f.employees += row["n"]
-    for row in _newest_assignments(actor, day).values("employee__unit_id", "mode").annotate(n=Count("pk")).order_by():
-        if (f := fig(row["employee__unit_id"])) is not None:
-            f.planned[row["mode"]] += row["n"]
-    for row in _latest_check_ins(actor, day).values("employee__unit_id", "mode").annotate(n=Count("pk")).order_by():
-        if (f := fig(row["employee__unit_id"])) is not None:
-            f.checked[row["mode"]] += row["n"]
+    for uid, mode, n in _planned(actor, day):
+        if (f := fig(uid)) is not None:
+            f.planned[mode] += n
+    for (uid, mode), n in _checked(actor, day).items():
+        if (f := fig(uid)) is not None:
+            f.checked[mode] += n
     for pk, cap in _caps(government, day, agencies).items():
         figures[pk].cap = cap
     for pk, gaps in _coverage_gaps(actor, tree, day, government).items():
