@@ -28,6 +28,7 @@ import threading
 import uuid
 from typing import Any
 
+import gevent
 from locust import HttpUser, constant_pacing, task
 from locust.exception import StopUser
 
@@ -188,6 +189,8 @@ class _Viewer(HttpUser):
         if not mine:
             raise StopUser()
         self.client.cookies.set("sessionid", mine[next(self._pool) % len(mine)]["session"])
+        # viewers opened the page at different moments: spread over one refresh interval
+        gevent.sleep(random.uniform(0, REFRESH_S / SPEED))
         self.client.get("/command/", name="Viewer: GET /command/")
 
     @task

@@ -57,7 +57,8 @@ def _env(base: dict[str, str]) -> dict[str, str]:
 def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     server_env = {**env, "WEB_BIND": f"127.0.0.1:{port}", "WEB_WORKERS": str(workers)}
     command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
-    server = subprocess.Popen(command, cwd=ROOT, env=server_env)
+    # gunicorn's own messages (start, stop) are not part of the report
+    server = subprocess.Popen(command, cwd=ROOT, env=server_env, stderr=subprocess.DEVNULL)
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
@@ -87,7 +88,7 @@ def _locust(env: dict[str, str], port: int, accounts: Path, speed: float, run_ti
         "--headless",
         "--host", f"http://127.0.0.1:{port}",
         "--users", str(USERS),
-        "--spawn-rate", str(USERS),
+        "--spawn-rate", "10",
         "--run-time", f"{run_time}s",
         "--stop-timeout", "30",
         "--csv", str(out / "load"),
@@ -96,7 +97,10 @@ def _locust(env: dict[str, str], port: int, accounts: Path, speed: float, run_ti
         "--exit-code-on-error", "0",
     ]  # fmt: skip
     locust_env = {**env, "LOAD_ACCOUNTS": str(accounts), "LOAD_SPEED": str(speed)}
-    subprocess.run(command, cwd=ROOT, env=locust_env, check=True, stdout=subprocess.DEVNULL)
+    with (out / "locust.log").open("w") as log:
+        done = subprocess.run(command, cwd=ROOT, env=locust_env, check=False, stdout=log, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        raise RuntimeError(f"locust failed:\n{(out / 'locust.log').read_text()[-3000:]}")
 
 
 def _stats(out: Path) -> list[dict[str, Any]]:
