@@ -36,8 +36,11 @@ SPEED = float(os.environ.get("LOAD_SPEED") or 1)
 WINDOW_S = 15 * 60  # the morning's quarter hour of check-ins
 CHECK_INS = 7_000
 APPLICATIONS_PER_HOUR = 500
-EMPLOYEE_USERS = 40
-CITIZEN_USERS = 2
+# users at once (the smoke test in tests/load makes them fewer)
+EMPLOYEE_USERS = int(os.environ.get("LOAD_EMPLOYEE_USERS") or 40)
+CITIZEN_USERS = int(os.environ.get("LOAD_CITIZEN_USERS") or 2)
+LEADER_USERS = int(os.environ.get("LOAD_LEADER_USERS") or 40)
+TASK_FORCE_USERS = int(os.environ.get("LOAD_TASK_FORCE_USERS") or 10)
 REFRESH_S = 60
 
 
@@ -199,12 +202,12 @@ class _Viewer(HttpUser):
 
 
 class Leader(_Viewer):
-    fixed_count = 40
+    fixed_count = LEADER_USERS
     role = "leader"
 
 
 class TaskForce(_Viewer):
-    fixed_count = 10
+    fixed_count = TASK_FORCE_USERS
     role = "health"
 
     @task

@@ -54,13 +54,15 @@ def _env(base: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def _serve(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
     server_env = {**env, "WEB_BIND": f"127.0.0.1:{port}", "WEB_WORKERS": str(workers)}
     command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
-    # gunicorn's own messages (start, stop) are not part of the report
-    server = subprocess.Popen(command, cwd=ROOT, env=server_env, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 90
-    while time.time() < deadline:
+    # gunicorn's own messages (start, stop) go to a log of their own, shown when it does not start
+    server = subprocess.Popen(command, cwd=ROOT, env=server_env, stderr=log.open("wb"))
+    deadline = time.monotonic() + 600  # a busy machine boots the workers slowly
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
@@ -69,7 +71,7 @@ def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byt
         except OSError:
             time.sleep(0.5)
     server.terminate()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
@@ -143,7 +145,7 @@ def measure(server_url: str, *, speed: float, scale: str, run_time: int | None, 
         today = json.loads(accounts.read_text())["today"]
         before = _counts(env, today)
         port = _free_port()
-        server = _serve(env, port, workers)
+        server = _serve(env, port, workers, out / "gunicorn.log")
         duration = run_time or round(WINDOW_S / speed)
         try:
             started = time.perf_counter()

@@ -301,36 +301,43 @@ def _published_plans(actor: Actor, day: dt.date) -> list[int]:
     return [pk for pk, _at in sorted(plans, key=lambda p: (p[1] or epoch, p[0]), reverse=True)]
 
 
-def _planned(actor: Actor, day: dt.date) -> list[tuple[int, str, int]]:
-    """(unit, mode, people) of the day's published roster, one assignment per active employee: the newest
-    plan wins. Counted in the database plan by plan (a handful), each without the people of newer plans."""
+@dataclass
+class _Day:
+    """The day's roster and check-ins of active employees, read once for the counts and the gaps."""
+
+    roster: dict[int, tuple[int, str, str, int]]  # employee → (unit, mode, shift, plan), newest plan winning
+    checked: Counter[tuple[int, str]]  # (unit, mode) → people, each once with their latest check-in
+    checked_wfo: dict[int, set[str]]  # employee → shifts checked in at the office
+
+
+def _day(actor: Actor, day: dt.date) -> _Day:
+    from siaga.attendance.models import CheckIn
     from siaga.rostering.models import RosterAssignment
 
     plans = _published_plans(actor, day)
-    out: list[tuple[int, str, int]] = []
-    for i, plan in enumerate(plans):
-        rows = RosterAssignment.objects.filter(plan_id=plan, date=day, employee__is_active=True)
-        if i:
-            newer = RosterAssignment.objects.filter(plan_id__in=plans[:i], date=day).values("employee_id")
-            rows = rows.exclude(employee_id__in=newer)
-        out += rows.values_list("employee__unit_id", "mode").annotate(n=Count("pk")).order_by()
-    return out
-
-
-def _checked(actor: Actor, day: dt.date) -> Counter[tuple[int, str]]:
-    """(unit, mode) → people of the day's check-ins, each active employee once with their latest check-in."""
-    from siaga.attendance.models import CheckIn
-
-    latest: dict[int, tuple[dt.datetime, int, int, str]] = {}
+    rank = {plan: i for i, plan in enumerate(plans)}
+    roster: dict[int, tuple[int, str, str, int]] = {}
     rows = (
+        RosterAssignment.objects.filter(plan_id__in=plans, date=day, employee__is_active=True)
+        .order_by()
+        .values_list("employee_id", "employee__unit_id", "mode", "shift", "plan_id")
+    )
+    for emp, uid, mode, shift, plan in sorted(rows, key=lambda row: rank[row[4]]):
+        roster.setdefault(emp, (uid, mode, shift, plan))
+    latest: dict[int, tuple[dt.datetime, int, int, str]] = {}
+    checked_wfo: dict[int, set[str]] = defaultdict(set)
+    check_ins = (
         _scoped(actor, CheckIn.objects.filter(date=day, employee__is_active=True))
         .order_by()
-        .values_list("employee_id", "checked_in_at", "pk", "employee__unit_id", "mode")
+        .values_list("employee_id", "checked_in_at", "pk", "employee__unit_id", "mode", "shift")
     )
-    for emp, at, pk, uid, mode in rows:
+    for emp, at, pk, uid, mode, shift in check_ins:
         if emp not in latest or (at, pk) > latest[emp][:2]:
             latest[emp] = (at, pk, uid, mode)
-    return Counter((uid, mode) for _at, _pk, uid, mode in latest.values())
+        if mode == "wfo":
+            checked_wfo[emp].add(shift)
+    checked = Counter((uid, mode) for _at, _pk, uid, mode in latest.values())
+    return _Day(roster=roster, checked=checked, checked_wfo=checked_wfo)
 
 
 def _caps(government: Government, day: dt.date, agencies: list[Unit]) -> dict[int, float | None]:
@@ -359,13 +366,13 @@ def _caps(government: Government, day: dt.date, agencies: list[Unit]) -> dict[in
     return out
 
 
-def _coverage_gaps(actor: Actor, tree: _Tree, day: dt.date, government: Government) -> dict[int, list[tuple[str, str]]]:
+def _coverage_gaps(
+    actor: Actor, tree: _Tree, day: dt.date, government: Government, today: _Day
+) -> dict[int, list[tuple[str, str]]]:
     """agency → [(public-service unit, shift)] where nobody is rostered WFO nor checked in WFO for that shift.
 
-    Only the people of public-service units (and the units below them) are read."""
-    from siaga.attendance.models import CheckIn
+    Only the people of public-service units (and the units below them) are looked at."""
     from siaga.org.models import Employee
-    from siaga.rostering.models import RosterAssignment
     from siaga.rostering.selectors import plan_shift_times
 
     if day.weekday() not in government.workday_numbers:
@@ -379,25 +386,10 @@ def _coverage_gaps(actor: Actor, tree: _Tree, day: dt.date, government: Governme
         "pk", "unit_id"
     ):
         by_unit_people[uid].append(emp)
-    plans = _published_plans(actor, day)
-    rank = {plan: i for i, plan in enumerate(plans)}
-    roster: dict[int, tuple[str, str, int]] = {}
-    for emp, mode, shift, plan in sorted(
-        RosterAssignment.objects.filter(plan_id__in=plans, date=day, employee__unit_id__in=covered).values_list(
-            "employee_id", "mode", "shift", "plan_id"
-        ),
-        key=lambda row: rank[row[3]],
-    ):
-        roster.setdefault(emp, (mode, shift, plan))
+    roster = {emp: (mode, shift, plan) for emp, (uid, mode, shift, plan) in today.roster.items() if uid in covered}
+    checked_wfo = today.checked_wfo
     used = {plan for _mode, _shift, plan in roster.values()}
     shift_times = plan_shift_times(plan_ids=used) if used else {}
-    checked_wfo: dict[int, set[str]] = defaultdict(set)
-    for emp, shift in (
-        _scoped(actor, CheckIn.objects.filter(date=day, mode="wfo", employee__unit_id__in=covered))
-        .order_by()
-        .values_list("employee_id", "shift")
-    ):
-        checked_wfo[emp].add(shift)
     out: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for unit in sorted(serving, key=lambda u: u.name):
         people = [e for uid in tree.subtree(unit.pk) for e in by_unit_people.get(uid, ())]
@@ -480,15 +472,17 @@ def overview(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = 
     ):
         if (f := fig(row["unit_id"])) is not None:
             f.employees += row["n"]
-    for uid, mode, n in _planned(actor, day):
+    today = _day(actor, day)
+    planned: Counter[tuple[int, str]] = Counter((uid, mode) for uid, mode, _shift, _plan in today.roster.values())
+    for (uid, mode), n in planned.items():
         if (f := fig(uid)) is not None:
             f.planned[mode] += n
-    for (uid, mode), n in _checked(actor, day).items():
+    for (uid, mode), n in today.checked.items():
         if (f := fig(uid)) is not None:
             f.checked[mode] += n
     for pk, cap in _caps(government, day, agencies).items():
         figures[pk].cap = cap
-    for pk, gaps in _coverage_gaps(actor, tree, day, government).items():
+    for pk, gaps in _coverage_gaps(actor, tree, day, government, today).items():
         if pk in figures:
             figures[pk].gaps = gaps
 
