@@ -221,6 +221,8 @@ class Baseline(HttpUser):
     fixed_count = 1
     wait_time = constant_pacing(1)
 
+    path = os.environ.get("LOAD_BASELINE_PATH") or "/healthz"
+
     @task
     def healthz(self) -> None:
-        self.client.get("/healthz", name="Baseline: GET /healthz")
+        self.client.get(self.path, name=f"Baseline: GET {self.path}")
