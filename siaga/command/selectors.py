@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -287,21 +290,54 @@ class _Tree:
 # the figures
 
 
-def _roster_today(actor: Actor, day: dt.date) -> dict[int, tuple[str, str, int]]:
-    """employee → (mode, shift, plan) from published plans covering the day, the newest plan winning."""
-    from siaga.rostering.models import RosterAssignment, RosterPlan
+def _published_plans(actor: Actor, day: dt.date) -> list[int]:
+    """Published plans covering the day, the newest first (latest ``published_at``, then the highest id)."""
+    from siaga.rostering.models import RosterPlan
 
+    plans = RosterPlan.objects.filter(
+        government_id=actor.government_id, status=RosterPlan.Status.PUBLISHED, start__lte=day, end__gte=day
+    ).values_list("pk", "published_at")
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return [pk for pk, _at in sorted(plans, key=lambda p: (p[1] or epoch, p[0]), reverse=True)]
+
+
+@dataclass
+class _Day:
+    """The day's roster and check-ins of active employees, read once for the counts and the gaps."""
+
+    roster: dict[int, tuple[int, str, str, int]]  # employee → (unit, mode, shift, plan), newest plan winning
+    checked: Counter[tuple[int, str]]  # (unit, mode) → people, each once with their latest check-in
+    checked_wfo: dict[int, set[str]]  # employee → shifts checked in at the office
+
+
+def _day(actor: Actor, day: dt.date) -> _Day:
+    from siaga.attendance.models import CheckIn
+    from siaga.rostering.models import RosterAssignment
+
+    plans = _published_plans(actor, day)
+    rank = {plan: i for i, plan in enumerate(plans)}
+    roster: dict[int, tuple[int, str, str, int]] = {}
     rows = (
-        RosterAssignment.objects.filter(
-            plan__government_id=actor.government_id, plan__status=RosterPlan.Status.PUBLISHED, date=day
-        )
-        .order_by("-plan__published_at", "-plan_id")
-        .values_list("employee_id", "mode", "shift", "plan_id")
+        RosterAssignment.objects.filter(plan_id__in=plans, date=day, employee__is_active=True)
+        .order_by()
+        .values_list("employee_id", "employee__unit_id", "mode", "shift", "plan_id")
     )
-    out: dict[int, tuple[str, str, int]] = {}
-    for emp, mode, shift, plan in rows:
-        out.setdefault(emp, (mode, shift, plan))
-    return out
+    for emp, uid, mode, shift, plan in sorted(rows, key=lambda row: rank[row[4]]):
+        roster.setdefault(emp, (uid, mode, shift, plan))
+    latest: dict[int, tuple[dt.datetime, int, int, str]] = {}
+    checked_wfo: dict[int, set[str]] = defaultdict(set)
+    check_ins = (
+        _scoped(actor, CheckIn.objects.filter(date=day, employee__is_active=True))
+        .order_by()
+        .values_list("employee_id", "checked_in_at", "pk", "employee__unit_id", "mode", "shift")
+    )
+    for emp, at, pk, uid, mode, shift in check_ins:
+        if emp not in latest or (at, pk) > latest[emp][:2]:
+            latest[emp] = (at, pk, uid, mode)
+        if mode == "wfo":
+            checked_wfo[emp].add(shift)
+    checked = Counter((uid, mode) for _at, _pk, uid, mode in latest.values())
+    return _Day(roster=roster, checked=checked, checked_wfo=checked_wfo)
 
 
 def _caps(government: Government, day: dt.date, agencies: list[Unit]) -> dict[int, float | None]:
@@ -331,31 +367,31 @@ def _caps(government: Government, day: dt.date, agencies: list[Unit]) -> dict[in
 
 
 def _coverage_gaps(
-    tree: _Tree,
-    day: dt.date,
-    government: Government,
-    employee_unit: dict[int, int],
-    roster: dict[int, tuple[str, str, int]],
-    check_ins: list[tuple[int, str, str]],
+    actor: Actor, tree: _Tree, day: dt.date, government: Government, today: _Day
 ) -> dict[int, list[tuple[str, str]]]:
-    """agency → [(public-service unit, shift)] where nobody is rostered WFO nor checked in WFO for that shift."""
+    """agency → [(public-service unit, shift)] where nobody is rostered WFO nor checked in WFO for that shift.
+
+    Only the people of public-service units (and the units below them) are looked at."""
+    from siaga.org.models import Employee
     from siaga.rostering.selectors import plan_shift_times
 
     if day.weekday() not in government.workday_numbers:
         return {}
+    serving = [u for u in tree.units.values() if u.public_service]
+    if not serving:
+        return {}
+    covered = set().union(*(tree.subtree(u.pk) for u in serving))
     by_unit_people: dict[int, list[int]] = defaultdict(list)
-    for emp, uid in employee_unit.items():
+    for emp, uid in _scoped(actor, Employee.objects.filter(is_active=True, unit_id__in=covered)).values_list(
+        "pk", "unit_id"
+    ):
         by_unit_people[uid].append(emp)
-    plans = {plan for _mode, _shift, plan in roster.values()}
-    shift_times = plan_shift_times(plan_ids=plans) if plans else {}
-    checked_wfo: dict[int, set[str]] = defaultdict(set)
-    for emp, mode, shift in check_ins:
-        if mode == "wfo":
-            checked_wfo[emp].add(shift)
+    roster = {emp: (mode, shift, plan) for emp, (uid, mode, shift, plan) in today.roster.items() if uid in covered}
+    checked_wfo = today.checked_wfo
+    used = {plan for _mode, _shift, plan in roster.values()}
+    shift_times = plan_shift_times(plan_ids=used) if used else {}
     out: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for unit in sorted(tree.units.values(), key=lambda u: u.name):
-        if not unit.public_service:
-            continue
+    for unit in sorted(serving, key=lambda u: u.name):
         people = [e for uid in tree.subtree(unit.pk) for e in by_unit_people.get(uid, ())]
         unit_plans = {roster[e][2] for e in people if e in roster}
         shifts = sorted({s for plan in unit_plans for s in shift_times.get(plan, {})})
@@ -376,29 +412,36 @@ def _coverage_gaps(
     return out
 
 
-def _applications(actor: Actor, day: dt.date, tz: Any) -> list[tuple[int, bool]]:
-    """(unit, on time) for every application waiting for a decision and every one decided in the last
-    28 days: on time while the due date has not passed, or when decided by it."""
+def _applications(actor: Actor, day: dt.date, tz: Any) -> list[tuple[int, int, int]]:
+    """(unit, on time, late), counted in the database, over every application waiting for a decision and
+    every one decided in the last 28 days: on time while the due date has not passed, or when decided by
+    it (the decision's date in the government's time zone)."""
     from siaga.services.models import Application
 
     since = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=TREND_DAYS), dt.time()), tz)
-    rows = (
-        _scoped(actor, Application.objects.filter(due_on__isnull=False))
-        .filter(Q(decided_at__isnull=True) & ~Q(status__in=_FINISHED) | Q(decided_at__gte=since))
-        .values_list("unit_id", "due_on", "decided_at")
+    base = _scoped(actor, Application.objects.filter(due_on__isnull=False))
+    waiting = (
+        base.filter(decided_at__isnull=True)
+        .exclude(status__in=_FINISHED)
+        .values("unit_id")
+        .annotate(on_time=Count("pk", filter=Q(due_on__gte=day)), late=Count("pk", filter=Q(due_on__lt=day)))
+        .order_by()
     )
-    out = []
-    for uid, due, decided in rows:
-        if decided is None:
-            out.append((uid, due >= day))
-        else:
-            out.append((uid, timezone.localtime(decided, tz).date() <= due))
-    return out
+    decided = (
+        base.filter(decided_at__gte=since)
+        .annotate(decided_on=TruncDate("decided_at", tzinfo=tz))
+        .values("unit_id")
+        .annotate(
+            on_time=Count("pk", filter=Q(decided_on__lte=F("due_on"))),
+            late=Count("pk", filter=Q(decided_on__gt=F("due_on"))),
+        )
+        .order_by()
+    )
+    return [(row["unit_id"], row["on_time"], row["late"]) for rows in (waiting, decided) for row in rows]
 
 
 def overview(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = None) -> Overview:
     """The government's figures for the day, per agency (or for one agency when given)."""
-    from siaga.attendance.models import CheckIn
     from siaga.delivery.models import DeliveryOrder
     from siaga.measures.models import BuildingMeasure
     from siaga.org.models import Employee
@@ -423,53 +466,57 @@ def overview(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = 
         top = tree.top(unit_id)
         return figures.get(top) if top is not None else None
 
-    employee_unit = dict(
-        _scoped(actor, Employee.objects.filter(is_active=True)).values_list("pk", "unit_id").iterator()
-    )
-    for uid in employee_unit.values():
+    # every figure below is counted in the database, grouped by unit, and added up per agency here
+    for row in (
+        _scoped(actor, Employee.objects.filter(is_active=True)).values("unit_id").annotate(n=Count("pk")).order_by()
+    ):
+        if (f := fig(row["unit_id"])) is not None:
+            f.employees += row["n"]
+    today = _day(actor, day)
+    planned: Counter[tuple[int, str]] = Counter((uid, mode) for uid, mode, _shift, _plan in today.roster.values())
+    for (uid, mode), n in planned.items():
         if (f := fig(uid)) is not None:
-            f.employees += 1
-    roster = _roster_today(actor, day)
-    for emp, (mode, _shift, _plan) in roster.items():
-        if emp in employee_unit and (f := fig(employee_unit[emp])) is not None:
-            f.planned[mode] += 1
-    check_ins = list(_scoped(actor, CheckIn.objects.filter(date=day)).values_list("employee_id", "mode", "shift"))
-    seen: set[int] = set()
-    for emp, mode, _shift in check_ins:
-        if emp in employee_unit and emp not in seen and (f := fig(employee_unit[emp])) is not None:
-            seen.add(emp)
-            f.checked[mode] += 1
+            f.planned[mode] += n
+    for (uid, mode), n in today.checked.items():
+        if (f := fig(uid)) is not None:
+            f.checked[mode] += n
     for pk, cap in _caps(government, day, agencies).items():
         figures[pk].cap = cap
-    for pk, gaps in _coverage_gaps(tree, day, government, employee_unit, roster, check_ins).items():
+    for pk, gaps in _coverage_gaps(actor, tree, day, government, today).items():
         if pk in figures:
             figures[pk].gaps = gaps
 
     # health: counts only
-    for uid in _scoped(actor, Case.objects.filter(employee__isnull=False, classification__in=CONFIRMED)).values_list(
-        "employee__unit_id", flat=True
+    for row in (
+        _scoped(actor, Case.objects.filter(employee__isnull=False, classification__in=CONFIRMED))
+        .values("employee__unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
-        if (f := fig(uid)) is not None:
-            f.cases += 1
+        if (f := fig(row["employee__unit_id"])) is not None:
+            f.cases += row["n"]
     orders = _scoped(actor, Order.objects.filter(status=Order.Status.ACTIVE, start__lte=day, end__gte=day)).filter(
         case__employee__isnull=False
     )
-    for uid, kind in orders.values_list("case__employee__unit_id", "kind"):
-        if (f := fig(uid)) is not None:
-            if kind == Order.Kind.ISOLATION:
-                f.isolation += 1
+    for row in orders.values("case__employee__unit_id", "kind").annotate(n=Count("pk")).order_by():
+        if (f := fig(row["case__employee__unit_id"])) is not None:
+            if row["kind"] == Order.Kind.ISOLATION:
+                f.isolation += row["n"]
             else:
-                f.quarantine += 1
+                f.quarantine += row["n"]
 
-    for uid, on_time in _applications(actor, day, tz):
+    for uid, on_time, late in _applications(actor, day, tz):
         if (f := fig(uid)) is not None:
-            if on_time:
-                f.on_time += 1
-            else:
-                f.late += 1
-    for uid, status in _scoped(actor, DeliveryOrder.objects.filter(scheduled_on=day)).values_list("unit_id", "status"):
-        if (f := fig(uid)) is not None:
-            f.deliveries[status] += 1
+            f.on_time += on_time
+            f.late += late
+    for row in (
+        _scoped(actor, DeliveryOrder.objects.filter(scheduled_on=day))
+        .values("unit_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if (f := fig(row["unit_id"])) is not None:
+            f.deliveries[row["status"]] += row["n"]
 
     detail = access.sees_health_detail(actor)
     measures = [
@@ -508,6 +555,29 @@ def overview(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = 
         clusters=_clusters(actor, tree, inside if agency is not None else None),
         measures=measures,
     )
+
+
+def board(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = None, charts: bool = True) -> Overview:
+    """``overview`` (with the trend charts unless ``charts`` is false) through a short cache.
+
+    The figures are the same for every viewer of a government (they are counted over the whole
+    government, never per viewer), so they are computed once per ``COMMAND_CACHE_SECONDS`` (default 30)
+    per government, day and agency in Django's cache; what differs per viewer (the "<3" suppression of
+    health counts) is applied on each request. The page refreshes every 60 seconds, so a figure is at
+    most that much older than the database."""
+    require_viewer(actor)
+    government = actor.tenant
+    day = day or today_of(government)
+    seconds = int(getattr(settings, "COMMAND_CACHE_SECONDS", 30))
+    key = f"command:board:v1:{government.pk}:{day.isoformat()}:{agency.pk if agency else '-'}:{int(charts)}"
+    cached: Overview | None = cache.get(key) if seconds > 0 else None
+    if cached is None:
+        cached = overview(actor=actor, day=day, agency=agency)
+        if charts:
+            with_charts(cached, actor)
+        if seconds > 0:
+            cache.set(key, cached, seconds)
+    return replace(cached, detail=access.sees_health_detail(actor))
 
 
 def _clusters(actor: Actor, tree: _Tree, inside: set[int] | None) -> list[ClusterRow]:

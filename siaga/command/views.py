@@ -43,7 +43,7 @@ def _page(request: HttpRequest, actor: Actor, board: selectors.Overview, *, agen
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     actor = _viewer(request)
-    board = selectors.with_charts(selectors.overview(actor=actor), actor)
+    board = selectors.board(actor=actor)
     return _page(request, actor, board)
 
 
@@ -51,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def unit(request: HttpRequest, code: str) -> HttpResponse:
     actor = _viewer(request)
     agency = selectors.agency_get(actor=actor, code=code)
-    board = selectors.overview(actor=actor, agency=agency)
+    board = selectors.board(actor=actor, agency=agency, charts=False)
     return _page(request, actor, board, agency=agency)
 
 
@@ -67,7 +67,7 @@ def report(request: HttpRequest) -> HttpResponse:
             return HttpResponse(
                 _("The date must be written as YYYY-MM-DD, e.g. 2021-07-05."), status=400, content_type="text/plain"
             )
-    board = selectors.with_charts(selectors.overview(actor=actor, day=day), actor)
+    board = selectors.board(actor=actor, day=day)
     response = HttpResponse(report_pdf(board), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="laporan-harian-situasi-{board.day:%Y-%m-%d}.pdf"'
     return response

@@ -241,3 +241,14 @@ def world(
         return org
 
     return factory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_command_cache() -> Any:
+    """The command center's figures are cached for a short time (selectors.board): every test starts with
+    none, so that a figure of one test's database is never read in another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
