@@ -342,6 +342,8 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
 COMMAND_REPORT_HOUR = env_int("COMMAND_REPORT_HOUR", 6, minimum=0)
 if COMMAND_REPORT_HOUR > 23:
     raise ImproperlyConfigured(f"COMMAND_REPORT_HOUR={COMMAND_REPORT_HOUR} is not an hour of the day; use 0 to 23.")
+# Seconds the command center keeps a government's figures for every viewer (0: count on every request).
+COMMAND_CACHE_SECONDS = env_int("COMMAND_CACHE_SECONDS", 30, minimum=0)
 
 # PostgreSQL month partitions of presence and the audit log (siaga/core/partitions.py, docs/scale.md): the
 # current month and this many months before it are kept; older month partitions are dropped by the daily job.

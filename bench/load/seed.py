@@ -59,7 +59,14 @@ def _tokens(government: Any, users: list[Any]) -> list[str]:
     keys = [f"sga_load{secrets.token_hex(20)}" for _ in users]
     ApiToken.objects.bulk_create(
         [
-            ApiToken(government=government, user=user, name="load test", prefix=key[:10], key_hash=hash_token(key))
+            ApiToken(
+                government=government,
+                user=user,
+                name="load test",
+                prefix=key[:10],
+                key_hash=hash_token(key),
+                scopes=["attendance:read", "attendance:write"],  # what the phone app's check-in needs
+            )
             for user, key in zip(users, keys, strict=True)
         ],
         batch_size=2000,

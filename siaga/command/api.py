@@ -111,4 +111,4 @@ def situation(request: HttpRequest, date: dt.date | None = None, unit: str | Non
     actor = _actor(request)
     selectors.require_viewer(actor)
     agency = selectors.agency_get(actor=actor, code=unit) if unit else None
-    return _situation(selectors.overview(actor=actor, day=date, agency=agency))
+    return _situation(selectors.board(actor=actor, day=date, agency=agency, charts=False))

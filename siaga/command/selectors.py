@@ -568,7 +568,7 @@ def board(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = Non
     require_viewer(actor)
     government = actor.tenant
     day = day or today_of(government)
-    seconds = int(getattr(settings, "COMMAND_CACHE_SECONDS", 30))
+    seconds = settings.COMMAND_CACHE_SECONDS
     key = f"command:board:v1:{government.pk}:{day.isoformat()}:{agency.pk if agency else '-'}:{int(charts)}"
     cached: Overview | None = cache.get(key) if seconds > 0 else None
     if cached is None:

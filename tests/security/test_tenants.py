@@ -132,7 +132,11 @@ def _markers(government: Government, others: list[Government]) -> dict[str, set[
 
 def _snapshot(world: dict[str, Any]) -> dict[str, Any]:
     """A's aggregate figures and exports, to compare before and after B and C exist."""
+    from django.core.cache import cache
+
     from siaga.command.selectors import overview
+
+    cache.clear()  # the command center keeps its figures for 30 s: count afresh
 
     users = world["users"]
     today = timezone.localdate()
