@@ -75,7 +75,7 @@ class Process:
         for line in self.popen.stdout:
             self.output.append(line)
 
-    def wait_for(self, text: str, timeout: float = 10) -> None:
+    def wait_for(self, text: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while not any(text in line for line in self.output):
             if self.popen.poll() is not None or time.monotonic() > deadline:
@@ -84,7 +84,7 @@ class Process:
 
     def stop(self) -> int:
         self.popen.send_signal(signal.SIGTERM)
-        code = self.popen.wait(10)
+        code = self.popen.wait(30)
         self._reader.join(5)
         return code
 
@@ -191,7 +191,7 @@ def test_siaga_worker_starts_runs_its_periodic_jobs_and_stops_cleanly_on_sigterm
     assert "periodic job" not in output  # no job failed
 
 
-def _get_when_up(url: str | urllib.request.Request, timeout: float = 10):  # type: ignore[no-untyped-def]
+def _get_when_up(url: str | urllib.request.Request, timeout: float = 60):  # type: ignore[no-untyped-def]
     """GET ``url``, retrying while the server is still binding its socket."""
     deadline = time.monotonic() + timeout
     while True:
