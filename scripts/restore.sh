@@ -30,17 +30,18 @@ fi
 
 eval "$("$PYTHON" "$HERE/pg-env.py")"
 TABLES="$("$PGBIN/psql" -X -q -t -A -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
-CLEAN=()
-if [ "$TABLES" != "0" ]; then
-  if ! $FORCE; then
-    echo "restore: database $PGDATABASE already has $TABLES tables; restore into a new empty database" \
-      "(createdb) or pass --force to replace them" >&2
-    exit 1
-  fi
-  CLEAN=(--clean --if-exists)
+if [ "$TABLES" != "0" ] && ! $FORCE; then
+  echo "restore: database $PGDATABASE already has $TABLES tables; restore into a new empty database" \
+    "(createdb) or pass --force to replace them" >&2
+  exit 1
 fi
-"$PGBIN/pg_restore" --no-owner --no-privileges --exit-on-error --single-transaction "${CLEAN[@]}" \
-  --dbname="$PGDATABASE" "$DUMP"
+# One transaction: the public schema is emptied (with --force, what was there goes) and the dump's SQL
+# replayed; any error rolls all of it back. Emptying the schema, rather than pg_restore --clean, also
+# works for the month-partitioned tables, whose partitions' inherited keys cannot be dropped one by one.
+{
+  echo "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+  "$PGBIN/pg_restore" --no-owner --no-privileges --file=- "$DUMP"
+} | "$PGBIN/psql" -X -q --single-transaction -v ON_ERROR_STOP=1 --dbname="$PGDATABASE" >/dev/null
 echo "restore: database $PGDATABASE restored from $(basename "$DUMP")"
 
 if [ -n "$FILES" ]; then
