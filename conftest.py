@@ -22,11 +22,16 @@ pytest_plugins = ["tests.browser.fixtures"]  # browser, page, log_in for every b
 
 PASSWORD = "Rahasia-uji-123"  # noqa: S105
 
+
 #: Races between row locks: SQLite serialises whole-database writes and has no row locks, so these run
 #: on PostgreSQL, which `make test` always starts (scripts/with-postgres.sh).
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="a race between row locks: SQLite serialises writers, so it runs on PostgreSQL (make test)",
+def needs_postgresql(reason: str) -> pytest.MarkDecorator:
+    """Skip on SQLite, saying why the test needs PostgreSQL; make test runs it in its PostgreSQL pass."""
+    return pytest.mark.skipif(connection.vendor != "postgresql", reason=reason)
+
+
+postgresql_only = needs_postgresql(
+    "a race between row locks: SQLite serialises writers, so it runs on PostgreSQL (make test)"
 )
 
 

@@ -22,12 +22,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from conftest import needs_postgresql
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Drills of the production database: they run in the PostgreSQL pass of ``make test``.
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="a drill of the production database (PostgreSQL server, processes sharing it): make test runs it there",
+postgresql_only = needs_postgresql(
+    "a drill of the production database (PostgreSQL server, processes sharing it): make test runs it there"
 )
 BIN = Path(sys.executable).parent
 

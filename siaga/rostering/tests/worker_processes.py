@@ -15,14 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.db import connection
 
+from conftest import needs_postgresql
+
 #: the drills need worker processes that share the database with the test over their own connections
-postgresql_processes = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="several worker processes on one queue: SQLite serialises writers and is no multi-worker "
-    "deployment; the drill runs on PostgreSQL (make test)",
+postgresql_processes = needs_postgresql(
+    "several worker processes on one queue: SQLite serialises writers and is no multi-worker "
+    "deployment; the drill runs on PostgreSQL (make test)"
 )
 
 ROOT = Path(__file__).resolve().parents[3]
