@@ -18,14 +18,13 @@ nobody: their matrix entry is ``NOBODY``.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from tests.security.walk import Route, api_routes, page_routes
+from tests.security.walk import Route, api_routes, matrix_problems, page_routes
 from tests.security.world import ROLES, build_world
 
 pytestmark = pytest.mark.django_db
@@ -434,24 +433,7 @@ def walk(world: dict[str, Any]) -> dict[str, dict[str, int]]:
 
 def test_every_route_answers_only_the_intended_roles(world: dict[str, Any]) -> None:
     observed = walk(world)
-    if os.environ.get("SIAGA_WALK_PRINT"):
-        with open(os.environ["SIAGA_WALK_PRINT"], "w", encoding="utf-8") as out:
-            for name in sorted(observed):
-                ok = sorted(r for r, s in observed[name].items() if 200 <= s < 300)
-                out.write(f"{name!r}: {ok!r},  # {dict(sorted(observed[name].items()))}\n")
-    problems = []
-    for name, statuses in sorted(observed.items()):
-        errors = sorted(role for role, status in statuses.items() if status >= 500)
-        if errors:
-            problems.append(f"{name}: server error for {errors}")
-        if name not in MATRIX:
-            problems.append(f"{name}: no matrix entry (add the intended roles to MATRIX)")
-            continue
-        succeeded = {role for role, status in statuses.items() if 200 <= status < 300}
-        if extra := succeeded - MATRIX[name]:
-            problems.append(f"{name}: succeeds for roles not in the matrix: {sorted(extra)} ({statuses})")
-        if missing := MATRIX[name] - succeeded:
-            problems.append(f"{name}: intended roles do not succeed: {sorted(missing)} ({statuses})")
+    problems = matrix_problems(observed, MATRIX, "MATRIX")
     if stale := sorted(set(MATRIX) - set(observed)):
         problems.append(f"matrix entries for routes that no longer exist: {stale}")
     assert not problems, "\n".join(problems)

@@ -53,7 +53,7 @@ from siaga.core.access import actor_for_user
 from siaga.core.models import Government, Role, RoleAssignment
 from siaga.core.services import api_token_create
 from tests.security.test_role_walk import OBJECT_MATRIX
-from tests.security.walk import Route, object_api_routes, object_page_routes, url_patterns
+from tests.security.walk import Route, matrix_problems, object_api_routes, object_page_routes, url_patterns
 from tests.security.world import TENANT_ACCOUNTS, objects_of, seed_government, tenant_username
 
 #: (code, name, kind, random seed). A is the government whose people the tests act as.
@@ -524,7 +524,6 @@ def test_routes_naming_real_objects_of_the_own_government_answer_only_the_intend
 ) -> None:
     """The role walk (test_role_walk.py) names objects of another government or ids that do not exist;
     here the same routes name real objects of A, and OBJECT_MATRIX lists the roles that succeed (2xx)."""
-    import os
 
     world = tenants
     routes = object_page_routes(world["objects"]["A"]) + object_api_routes(world["objects"]["A"])
@@ -544,23 +543,7 @@ def test_routes_naming_real_objects_of_the_own_government_answer_only_the_intend
             else:
                 response = clients[role].get(route.path)
             observed.setdefault(route.name, {})[role] = response.status_code
-    if os.environ.get("SIAGA_WALK_PRINT"):
-        with open(os.environ["SIAGA_WALK_PRINT"], "w", encoding="utf-8") as out:
-            for name in sorted(observed):
-                ok = sorted(r for r, s in observed[name].items() if 200 <= s < 300)
-                out.write(f"{name!r}: {ok!r},  # {dict(sorted(observed[name].items()))}\n")
-    problems = []
-    for name, statuses in sorted(observed.items()):
-        if errors := sorted(role for role, status in statuses.items() if status >= 500):
-            problems.append(f"{name}: server error for {errors}")
-        if name not in OBJECT_MATRIX:
-            problems.append(f"{name}: no OBJECT_MATRIX entry")
-            continue
-        succeeded = {role for role, status in statuses.items() if 200 <= status < 300}
-        if extra := succeeded - OBJECT_MATRIX[name]:
-            problems.append(f"{name}: succeeds for roles not in OBJECT_MATRIX: {sorted(extra)} ({statuses})")
-        if missing := OBJECT_MATRIX[name] - succeeded:
-            problems.append(f"{name}: intended roles do not succeed: {sorted(missing)} ({statuses})")
+    problems = matrix_problems(observed, OBJECT_MATRIX, "OBJECT_MATRIX")
     assert not problems, "\n".join(problems)
 
 

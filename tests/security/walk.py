@@ -282,3 +282,29 @@ def api_routes(world: dict[str, Any]) -> list[Route]:
                 filled = filled.replace("{" + param + "}", _api_value(param, path, world))
             routes.append(Route(name=f"api.{operation['operationId']}", method=method.upper(), path=filled, api=True))
     return routes
+
+
+def matrix_problems(observed: dict[str, dict[str, int]], matrix: dict[str, frozenset[str]], label: str) -> list[str]:
+    """What the walk's answers (route → role → status) break of ``matrix`` (route → roles that may
+    succeed): server errors, routes without an entry, roles that succeed without being listed and listed
+    roles that do not succeed. ``SIAGA_WALK_PRINT=FILE`` writes the observed successes for editing."""
+    import os
+
+    if os.environ.get("SIAGA_WALK_PRINT"):
+        with open(os.environ["SIAGA_WALK_PRINT"], "w", encoding="utf-8") as out:
+            for name in sorted(observed):
+                ok = sorted(r for r, s in observed[name].items() if 200 <= s < 300)
+                out.write(f"{name!r}: {ok!r},  # {dict(sorted(observed[name].items()))}\n")
+    problems = []
+    for name, statuses in sorted(observed.items()):
+        if errors := sorted(role for role, status in statuses.items() if status >= 500):
+            problems.append(f"{name}: server error for {errors}")
+        if name not in matrix:
+            problems.append(f"{name}: no {label} entry (add the intended roles to {label})")
+            continue
+        succeeded = {role for role, status in statuses.items() if 200 <= status < 300}
+        if extra := succeeded - matrix[name]:
+            problems.append(f"{name}: succeeds for roles not in {label}: {sorted(extra)} ({statuses})")
+        if missing := matrix[name] - succeeded:
+            problems.append(f"{name}: intended roles do not succeed: {sorted(missing)} ({statuses})")
+    return problems
