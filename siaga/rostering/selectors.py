@@ -244,21 +244,7 @@ def my_schedule(*, actor: Actor, start: dt.date, end: dt.date) -> list[RosterAss
     """The actor's own days from published plans (the newest plan wins where two cover a day)."""
     if not actor.employee_id:
         return []
-    qs = (
-        RosterAssignment.objects.filter(
-            employee_id=actor.employee_id,
-            plan__status=RosterPlan.Status.PUBLISHED,
-            plan__government_id=actor.government_id,
-            date__gte=start,
-            date__lte=end,
-        )
-        .select_related("plan")
-        .order_by("date", "-plan__published_at")
-    )
-    seen: dict[dt.date, RosterAssignment] = {}
-    for a in qs:
-        seen.setdefault(a.date, a)
-    return list(seen.values())
+    return _published_days(actor.employee_id, actor.government_id, start, end)
 
 
 def progress_chart(*, plan: RosterPlan, width: int = 300, height: int = 80) -> dict[str, Any]:
@@ -431,11 +417,16 @@ def calendar_feed_get(*, secret: str) -> Any:
 def published_days(*, employee: Any, start: dt.date, end: dt.date) -> list[RosterAssignment]:
     """An employee's days from published plans (the newest plan wins where two cover a day), with the
     plan's dates but not its problem or result."""
+    return _published_days(employee.pk, employee.government_id, start, end)
+
+
+def _published_days(employee_id: int, government_id: int, start: dt.date, end: dt.date) -> list[RosterAssignment]:
+    # a plan's problem and result are the whole government's (megabytes of JSON): never read them here
     qs = (
         RosterAssignment.objects.filter(
-            employee_id=employee.pk,
+            employee_id=employee_id,
             plan__status=RosterPlan.Status.PUBLISHED,
-            plan__government_id=employee.government_id,
+            plan__government_id=government_id,
             date__gte=start,
             date__lte=end,
         )
