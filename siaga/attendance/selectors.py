@@ -25,8 +25,24 @@ from siaga.org.models import Building, Employee, Floor, Room, Unit
 from siaga.rostering.models import Absence, GovernmentPolicy, Leave, RosterAssignment, RosterPlan, WorkPolicy
 
 #: Presence intervals longer than this are closed by check-out, the next check-in or the end of a meeting;
-#: overlap queries use it to bound the index range they scan (open intervals are found through their own index).
+#: an interval still open counts for this long at most (a forgotten check-out does not keep somebody on a
+#: floor for ever). Overlap queries use it as the lower bound of the one index range on ``start`` they scan,
+#: which on PostgreSQL also limits them to the month partitions of the window.
 PRESENCE_MAX_SPAN = dt.timedelta(hours=36)
+
+
+def overlapping(qs: QuerySet[Presence], start: dt.datetime, end: dt.datetime) -> QuerySet[Presence]:
+    """Intervals that overlap [start, end), an open one lasting ``PRESENCE_MAX_SPAN`` at most: one bounded
+    range on ``start``, so every index on (place or person, start) serves it."""
+    return qs.filter(start__gte=start - PRESENCE_MAX_SPAN, start__lt=end).filter(
+        Q(end__gt=start) | Q(end__isnull=True, start__gt=start - PRESENCE_MAX_SPAN)
+    )
+
+
+def presence_end(start: dt.datetime, end: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """Where an interval ends for tracing and display: its end, or for an open one now but
+    ``PRESENCE_MAX_SPAN`` after its start at most."""
+    return end if end is not None else min(now, start + PRESENCE_MAX_SPAN)
 
 
 def actor_employee(*, actor: Actor) -> Employee:
@@ -370,14 +386,6 @@ def recap_own(*, actor: Actor, year: int, month: int) -> RecapRow:
 # Presence
 
 
-def _overlap(qs: QuerySet[Presence], start: dt.datetime, end: dt.datetime) -> QuerySet[Presence]:
-    """Intervals that overlap [start, end): the closed ones found by a bounded range on ``start``, the
-    open ones through the partial index on open intervals."""
-    closed = Q(start__gte=start - PRESENCE_MAX_SPAN, start__lt=end, end__gt=start)
-    still_open = Q(end__isnull=True, start__lt=end)
-    return qs.filter(closed | still_open)
-
-
 def presence_overlapping(
     *,
     actor: Actor,
@@ -410,7 +418,7 @@ def presence_overlapping(
         object_repr=str(place)[:200],
         changes={"start": start.isoformat(), "end": end.isoformat()},
     )
-    return _overlap(qs, start, end).select_related("employee", "building", "floor", "room").order_by("start", "id")
+    return overlapping(qs, start, end).select_related("employee", "building", "floor", "room").order_by("start", "id")
 
 
 def presence_of(*, actor: Actor, employee: Employee, start: dt.datetime, end: dt.datetime) -> QuerySet[Presence]:
@@ -429,7 +437,7 @@ def presence_of(*, actor: Actor, employee: Employee, start: dt.datetime, end: dt
             changes={"start": start.isoformat(), "end": end.isoformat()},
         )
     qs = scope_presence(actor, Presence.objects.filter(employee=employee))
-    return _overlap(qs, start, end).select_related("building", "floor", "room").order_by("start", "id")
+    return overlapping(qs, start, end).select_related("building", "floor", "room").order_by("start", "id")
 
 
 def presence_employee_get(*, actor: Actor, nip: str) -> Employee:

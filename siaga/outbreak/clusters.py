@@ -20,7 +20,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -320,6 +319,7 @@ def source_finding_start(
 def _load_presence(government_id: int, first: dt.date, last: dt.date, clock: Any) -> tuple[list[Any], dict[str, Any]]:
     """Presence records of the period as engine records, and the parts of each place key."""
     from siaga.attendance.models import Presence as StoredPresence
+    from siaga.attendance.selectors import overlapping, presence_end
     from siaga.engines.tracing.data import Presence, micros
     from siaga.org.models import Building, Floor, Room
 
@@ -328,17 +328,15 @@ def _load_presence(government_id: int, first: dt.date, last: dt.date, clock: Any
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     start = epoch + dt.timedelta(microseconds=t0)
     end = epoch + dt.timedelta(microseconds=t1)
-    now = micros(timezone.now())
-    rows = (
-        StoredPresence.objects.filter(government_id=government_id, floor__isnull=False, start__lt=end)
-        .filter(Q(end__isnull=True) | Q(end__gt=start))
-        .values_list("employee_id", "visitor_name", "building_id", "floor_id", "room_id", "start", "end")
-    )
+    now = timezone.now()
+    rows = overlapping(
+        StoredPresence.objects.filter(government_id=government_id, floor__isnull=False), start, end
+    ).values_list("employee_id", "visitor_name", "building_id", "floor_id", "room_id", "start", "end")
     records: list[Any] = []
     used: set[tuple[int, int, int | None]] = set()
     for employee_id, visitor_name, building_id, floor_id, room_id, r_start, r_end in rows.iterator(chunk_size=5000):
         s = micros(r_start)
-        e = micros(r_end) if r_end is not None else now
+        e = micros(presence_end(r_start, r_end, now))
         if e <= s:
             continue
         place = f"{building_id}/{floor_id}" + (f"/{room_id}" if room_id else "")

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -428,6 +428,7 @@ def contacts_of_contact_propose(*, actor: Actor, case: Case) -> list[ContactProp
     ``second_generation_window``; the proposals are marked one generation further. Idempotent like
     ``services.contacts_propose``: undecided proposals get fresh evidence, decided ones are left alone."""
     from siaga.attendance.models import Presence as StoredPresence
+    from siaga.attendance.selectors import overlapping, presence_end
     from siaga.engines.tracing.contacts import PresenceIndex, contacts_of
     from siaga.engines.tracing.data import Case as EngineCase
     from siaga.engines.tracing.data import Clock, Presence, micros
@@ -460,9 +461,9 @@ def contacts_of_contact_propose(*, actor: Actor, case: Case) -> list[ContactProp
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     start_at, end_at = (epoch + dt.timedelta(microseconds=m) for m in (w_start, w_end))
     now = timezone.now()
-    in_window = StoredPresence.objects.filter(
-        government_id=case.government_id, floor__isnull=False, start__lt=end_at
-    ).filter(Q(end__isnull=True) | Q(end__gt=start_at))
+    in_window = overlapping(
+        StoredPresence.objects.filter(government_id=case.government_id, floor__isnull=False), start_at, end_at
+    )
     own = (
         in_window.filter(employee_id=case.employee_id)
         if case.employee_id
@@ -474,7 +475,7 @@ def contacts_of_contact_propose(*, actor: Actor, case: Case) -> list[ContactProp
     records: list[Presence] = []
     labels: dict[str, str] = {}
     for row in rows:
-        end = row.end or now
+        end = presence_end(row.start, row.end, now)
         if end <= row.start:
             continue
         place = f"{row.building_id}/{row.floor_id}" + (f"/{row.room_id}" if row.room_id else "")

@@ -594,7 +594,7 @@ def contacts_trace(case: Case) -> tuple[list[Any], dict[str, str]]:
     infectious window, at room level (a stay known only to the floor meets the whole floor), and the
     label of each place they name."""
     from siaga.attendance.models import Presence as StoredPresence
-    from siaga.attendance.selectors import PRESENCE_MAX_SPAN
+    from siaga.attendance.selectors import overlapping, presence_end
     from siaga.engines.tracing.contacts import PresenceIndex, contacts_of, infectious_window
     from siaga.engines.tracing.data import Clock, Presence, micros
 
@@ -608,20 +608,12 @@ def contacts_trace(case: Case) -> tuple[list[Any], dict[str, str]]:
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     w_start, w_end = (epoch + dt.timedelta(microseconds=m) for m in window)
     now = timezone.now()
-    # One bounded index range on ``start``: no stay lasts longer than PRESENCE_MAX_SPAN (longer ones are
-    # closed by a check-out, the next check-in or the end of a meeting), so an interval still open counts
-    # until now but for that long at most (a forgotten check-out does not make a contact of everybody
-    # who comes to the floor afterwards).
-    in_window = (
-        StoredPresence.objects.filter(
-            government_id=case.government_id,
-            floor__isnull=False,
-            start__gte=w_start - PRESENCE_MAX_SPAN,
-            start__lt=w_end,
-        )
-        .filter(Q(end__isnull=True) | Q(end__gt=w_start))
-        .order_by()
-    )
+    # One bounded index range on ``start`` (PRESENCE_MAX_SPAN): an interval still open counts until now
+    # but for that long at most, so a forgotten check-out does not make a contact of everybody who comes
+    # to the floor afterwards.
+    in_window = overlapping(
+        StoredPresence.objects.filter(government_id=case.government_id, floor__isnull=False), w_start, w_end
+    ).order_by()
     own = (
         in_window.filter(employee_id=case.employee_id)
         if case.employee_id
@@ -633,7 +625,7 @@ def contacts_trace(case: Case) -> tuple[list[Any], dict[str, str]]:
     )
     records: list[Presence] = []
     for employee_id, visitor_name, building_id, floor_id, room_id, start, end in rows:
-        end = end or min(now, start + PRESENCE_MAX_SPAN)
+        end = presence_end(start, end, now)
         if end <= start:
             continue
         place = f"{building_id}/{floor_id}" + (f"/{room_id}" if room_id else "")

@@ -104,6 +104,36 @@ def test_overlap_query_finds_who_was_there_and_is_audit_logged(office: dict[str,
     assert AuditEvent.objects.filter(action="read_presence").count() == 3
 
 
+def test_an_interval_left_open_counts_for_the_longest_stay_only(office: dict[str, Any], actor_of: Any) -> None:
+    """A forgotten check-out does not keep somebody on the floor for ever: an open interval lasts
+    PRESENCE_MAX_SPAN (36 h) at most, for the overlap query as for contact tracing."""
+    b, f = office["building"], office["floor"]
+    services.presence_record(
+        employee=office["kadis"],
+        building=b,
+        floor=f,
+        start=at(8, 0) - dt.timedelta(days=3),
+        end=None,
+        source="check_in",
+    )
+    services.presence_record(
+        employee=office["kabid"],
+        building=b,
+        floor=f,
+        start=at(8, 0) - dt.timedelta(hours=30),
+        end=None,
+        source="check_in",
+    )
+    health = actor_of(office["users"]["health"])
+    found = selectors.presence_overlapping(actor=health, floor=f, start=at(9, 0), end=at(10, 0))
+    assert [p.employee.name for p in found] == ["Kepala Bidang"]  # 30 h ago: still within 36 h
+    earlier = selectors.presence_overlapping(
+        actor=health, floor=f, start=at(9, 0) - dt.timedelta(days=2), end=at(10, 0) - dt.timedelta(days=2)
+    )
+    assert [p.employee.name for p in earlier] == ["Kepala Dinas"]  # within its first 36 h
+    assert selectors.presence_end(at(8, 0), None, at(8, 0) + dt.timedelta(days=5)) == at(8, 0) + dt.timedelta(hours=36)
+
+
 @pytest.mark.parametrize("who", ["admin", "head", "staff", "officer"])
 def test_overlap_query_is_refused_to_everyone_but_the_task_force(
     office: dict[str, Any], actor_of: Any, who: str

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
 
 from conftest import postgresql_only, race
 from siaga.attendance.models import Presence
@@ -235,21 +234,19 @@ def test_the_audit_log_stays_append_only_on_the_parent_and_on_every_partition() 
 
 
 @needs_postgres
-def test_the_contact_tracing_query_of_one_week_reads_only_that_weeks_partition(place: Floor) -> None:
-    from siaga.attendance.selectors import PRESENCE_MAX_SPAN
+def test_the_presence_overlap_query_of_one_week_reads_only_that_weeks_partition(place: Floor) -> None:
+    """``overlapping`` is the one query of presence by time: contact tracing, second-generation tracing,
+    cluster source finding and the task force's presence view all use it."""
+    from siaga.attendance.selectors import overlapping
 
     current = month_start(partitions.local_today())
     month = add_months(current, 1)
     partitions.ensure_partitions(months_ahead=3)
     w_start = month_bounds(month)[0] + dt.timedelta(days=10)
     w_end = w_start + dt.timedelta(days=7)
-    # the query of siaga.outbreak.services.contacts_trace
-    in_window = Presence.objects.filter(
-        government_id=place.government_id,
-        floor__isnull=False,
-        start__gte=w_start - PRESENCE_MAX_SPAN,
-        start__lt=w_end,
-    ).filter(Q(end__isnull=True) | Q(end__gt=w_start))
+    in_window = overlapping(
+        Presence.objects.filter(government_id=place.government_id, floor__isnull=False), w_start, w_end
+    )
     plan = in_window.explain()
     assert partition_name(PRESENCE.table, month) in plan
     others = [partition_name(PRESENCE.table, add_months(current, n)) for n in (0, 2, 3)]
