@@ -20,8 +20,9 @@ command -v pdftotext >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 || mis
 command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
-  step "installing ${missing[*]} (browser tests, PDF and signature checks, the nginx site check, translations)"
+  step "installing ${missing[*]} (browser tests, PDF and signature checks, the nginx site check, translations, the Redis queue)"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else

@@ -241,17 +241,31 @@ if not WHATSAPP_API_URL.startswith(("https://", "http://")):
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
 NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 30, minimum=1)
 
-# Background tasks (django-tasks with the database queue; `siaga worker` runs them)
+# Background tasks (django-tasks; `siaga worker` runs them): the database queue by default, or RQ on a
+# Redis server (REDIS_URL) for many worker hosts (docs/scale.md "Queue backends").
 TASKS = {
     "default": {
         "BACKEND": env_choice(
             "TASKS_BACKEND",
             "django_tasks_db.DatabaseBackend",
-            ("django_tasks_db.DatabaseBackend", "django_tasks.backends.immediate.ImmediateBackend"),
+            (
+                "django_tasks_db.DatabaseBackend",
+                "django_tasks_rq.RQBackend",
+                "django_tasks.backends.immediate.ImmediateBackend",
+            ),
         ),
         "QUEUES": ["default"],
     }
 }
+# RQ's job timeout: a roster solve of a province's unit may take many minutes.
+RQ_QUEUES = {
+    "default": {
+        "URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT_SECONDS", 3600, minimum=60),
+    }
+}
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")
 
 # CPU threads one roster solve may use (the worker host's cores).
 ROSTER_WORKERS = env_int("ROSTER_WORKERS", 2, minimum=1)

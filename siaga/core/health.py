@@ -12,32 +12,22 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Min
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-logger = logging.getLogger(__name__)
+from siaga.core import queue
 
-DATE_MAX = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)  # django-tasks-db's "run as soon as possible"
+logger = logging.getLogger(__name__)
 
 
 def uses_task_queue() -> bool:
-    return bool(settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend")
+    return queue.kind() != "immediate"
 
 
 def oldest_due_task_age(now: dt.datetime | None = None) -> float | None:
     """Seconds the oldest task that is due to run has been waiting, or None when none is waiting."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    now = now or timezone.now()
-    ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
-    asap = ready.filter(run_after=DATE_MAX).aggregate(at=Min("enqueued_at"))["at"]
-    scheduled = ready.filter(run_after__lte=now).aggregate(at=Min("run_after"))["at"]
-    since = min((t for t in (asap, scheduled) if t is not None), default=None)
-    return None if since is None else max(0.0, (now - since).total_seconds())
+    return queue.oldest_due_age(now)
 
 
 def check() -> tuple[bool, dict[str, Any]]:

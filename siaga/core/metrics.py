@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
+from django.db import connection, models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -37,6 +38,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from siaga.core import queue
 
 REQUESTS = Counter(
     "siaga_http_requests",
@@ -74,13 +77,25 @@ class MetricsMiddleware:
         return response
 
 
+def estimated_rows(model: type[models.Model]) -> int:
+    """Rows of ``model``'s table: on PostgreSQL the planner's estimate (kept by ANALYZE and autovacuum,
+    summed over the month partitions), which costs nothing at any size; elsewhere a count."""
+    if connection.vendor != "postgresql":
+        return model._default_manager.count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint FROM pg_class c "
+            "WHERE c.oid = %s::regclass OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass)",
+            [model._meta.db_table, model._meta.db_table],
+        )
+        return int(cursor.fetchone()[0])
+
+
 class DatabaseCollector(Collector):
     """Gauges read from the database at scrape time (so every web process reports the same)."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from django.db.models import Count
-        from django_tasks.base import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
 
         from siaga.attendance.models import Presence
         from siaga.core.health import oldest_due_task_age
@@ -90,9 +105,8 @@ class DatabaseCollector(Collector):
         from siaga.services.workflow import FINAL
 
         tasks = GaugeMetricFamily("siaga_tasks", "Background tasks in the queue, by status.", labels=["status"])
-        by_status = dict(DBTaskResult.objects.values_list("status").annotate(n=Count("pk")).order_by())
-        for status in TaskResultStatus:
-            tasks.add_metric([status.value.lower()], by_status.get(status.value, 0))
+        for status, n in queue.counts().items():
+            tasks.add_metric([status], n)
         yield tasks
         age = oldest_due_task_age()
         yield GaugeMetricFamily(
@@ -118,7 +132,11 @@ class DatabaseCollector(Collector):
                 outbox.add_metric([note_status.value, channel], counts.get((note_status.value, channel), 0))
         yield outbox
 
-        yield GaugeMetricFamily("siaga_presence_rows", "Presence intervals stored.", value=Presence.objects.count())
+        yield GaugeMetricFamily(
+            "siaga_presence_rows",
+            "Presence intervals stored (PostgreSQL: the planner's estimate, as of the last ANALYZE).",
+            value=estimated_rows(Presence),
+        )
         yield GaugeMetricFamily(
             "siaga_presence_open",
             "Presence intervals still open (people checked in now).",

@@ -35,18 +35,13 @@ def lease_cutoff(now: dt.datetime | None = None) -> dt.datetime:
 
 
 def fail_lost_task_rows(task_path: str, first_arg: object) -> int:
-    """Mark the queue's RUNNING rows of ``task_path`` called with ``first_arg`` as failed (their worker
-    was lost; the caller has queued the work again). Returns how many rows were marked."""
-    if "django_tasks_db" not in settings.INSTALLED_APPS:
-        return 0
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+    """Mark the queue's RUNNING entries of ``task_path`` called with ``first_arg`` as failed (their worker
+    was lost; the caller has queued the work again). Returns how many entries were marked."""
+    from siaga.core import queue
 
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, task_path=task_path, args_kwargs__args__0=first_arg
-    ).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=timezone.now(),
+    return queue.mark_lost(
+        task_path,
+        first_arg,
         exception_class_path=WORKER_LOST,
         traceback="The worker running this task stopped (killed or its host lost); the work was queued again.\n",
     )

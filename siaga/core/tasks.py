@@ -8,8 +8,9 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
+from django_tasks import task
 
+from siaga.core import queue
 from siaga.core.channels import SENDERS, DeliveryError
 from siaga.core.models import Notification
 
@@ -63,23 +64,14 @@ def _attempt_failed(note: Notification, exc: DeliveryError) -> str:
     if final:
         return "failed"
     if deliver_notification.get_backend().supports_defer and note.next_attempt_at is not None:
-        deliver_notification.using(run_after=note.next_attempt_at).enqueue(note.pk)
+        deliver_notification.using(run_after=queue.not_before(note.next_attempt_at)).enqueue(note.pk)
     # A backend that cannot defer (the immediate one) leaves the retry to requeue_due_notifications.
     return "retry"
 
 
 def _queued_notification_ids() -> set[int]:
-    """Notifications that already wait in the database queue (so requeueing them adds nothing)."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    backend = deliver_notification.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        return set()
-    waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=deliver_notification.module_path, backend_name=backend.alias
-    ).values_list("args_kwargs", flat=True)
-    return {entry["args"][0] for entry in waiting if entry.get("args")}
+    """Notifications that already wait in the queue (so requeueing them adds nothing)."""
+    return {int(pk) for pk in queue.waiting_first_args(deliver_notification.module_path)}
 
 
 def requeue_due_notifications() -> int:
