@@ -30,6 +30,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bench.common import ROOT, Row, postgres_available, print_table, temporary_postgres_database
@@ -43,6 +44,8 @@ BUILDINGS = 8  # per government
 FLOORS = 5  # per building
 ROOMS = 4  # per floor
 REPEAT = 90
+#: connections filling presence at once, a month each (BENCH_SCALE_LOADERS; default: the cores)
+LOADERS = int(os.environ.get("BENCH_SCALE_LOADERS", str(os.cpu_count() or 1)))
 
 
 def _setup_django() -> None:
@@ -149,6 +152,46 @@ def month_list(today: dt.date) -> list[dt.date]:
     return [add_months(current, -n) for n in range(MONTHS - 1, -1, -1)]
 
 
+def _load_months(months: list[dt.date]) -> None:
+    """One loader thread: INSERT … SELECT the presence of ``months``, one statement per month."""
+    from django.db import connection
+
+    from siaga.core import partitions
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'Asia/Jakarta'")
+            for month in months:
+                last = partitions.add_months(month, 1) - dt.timedelta(days=1)
+                # a check-in interval on the employee's floor, and two room scans on it
+                cursor.execute(
+                    """
+                    INSERT INTO attendance_presence
+                        (government_id, employee_id, visitor_name, building_id, floor_id, room_id,
+                         start, "end", source, ref)
+                    SELECT e.gov, e.id, '', e.building, e.floor,
+                           CASE WHEN k = 0 THEN NULL ELSE e.rooms[1 + (random() * 3)::int] END,
+                           s, s + CASE WHEN k = 0 THEN interval '8 hours' + random() * interval '1 hour'
+                                       ELSE interval '20 minutes' + random() * interval '70 minutes' END,
+                           CASE WHEN k = 0 THEN 'check_in' ELSE 'room_scan' END,
+                           CASE WHEN k = 0 THEN 'checkin:' || nextval('bench_ref') ELSE 'scan:' || e.id END
+                    FROM generate_series(%s::date, %s::date, interval '1 day') AS d
+                    CROSS JOIN bench_emp e
+                    CROSS JOIN generate_series(0, 2) AS k
+                    CROSS JOIN LATERAL (
+                        SELECT d + time '07:00' + (k * interval '2 hours 30 minutes')
+                               + random() * interval '90 minutes' AS s
+                    ) t
+                    WHERE extract(isodow FROM d) < 6
+                      AND abs(hashint8(e.id * 40000 + (d::date - date '2000-01-01'))) %% 1000 < %s
+                    """,
+                    [month, last, int(PRESENT * 1000) if PRESENT < 1 else 1000],
+                )
+                say(f"presence {month:%Y-%m}: {cursor.rowcount:,} rows")
+    finally:
+        connection.close()
+
+
 def load_presence(months: list[dt.date]) -> dict[str, float]:
     """Fill the partitioned table month by month; indexes and foreign keys are built after."""
     from django.db import connection
@@ -158,6 +201,10 @@ def load_presence(months: list[dt.date]) -> dict[str, float]:
     partitions.ensure_partitions(months_ahead=MONTHS + 1, today=months[0])
     timings: dict[str, float] = {}
     with connection.cursor() as cursor:
+        # a bulk load into the benchmark's own temporary server: fewer checkpoints while it writes
+        cursor.execute("ALTER SYSTEM SET max_wal_size = '16GB'")
+        cursor.execute("ALTER SYSTEM SET checkpoint_timeout = '30min'")
+        cursor.execute("SELECT pg_reload_conf()")
         indexes, fks = _definitions(cursor, "attendance_presence")
         for name, _definition in fks:
             cursor.execute(f'ALTER TABLE attendance_presence DROP CONSTRAINT "{name}"')
@@ -168,36 +215,10 @@ def load_presence(months: list[dt.date]) -> dict[str, float]:
         for (name,) in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SET TIME ZONE 'Asia/Jakarta'")
-        for month in months:
-            last = partitions.add_months(month, 1) - dt.timedelta(days=1)
-            # a check-in interval on the employee's floor, and two room scans on it
-            cursor.execute(
-                """
-                INSERT INTO attendance_presence
-                    (government_id, employee_id, visitor_name, building_id, floor_id, room_id,
-                     start, "end", source, ref)
-                SELECT e.gov, e.id, '', e.building, e.floor,
-                       CASE WHEN k = 0 THEN NULL ELSE e.rooms[1 + (random() * 3)::int] END,
-                       s, s + CASE WHEN k = 0 THEN interval '8 hours' + random() * interval '1 hour'
-                                   ELSE interval '20 minutes' + random() * interval '70 minutes' END,
-                       CASE WHEN k = 0 THEN 'check_in' ELSE 'room_scan' END,
-                       CASE WHEN k = 0 THEN 'checkin:' || nextval('bench_ref') ELSE 'scan:' || e.id END
-                FROM generate_series(%s::date, %s::date, interval '1 day') AS d
-                CROSS JOIN bench_emp e
-                CROSS JOIN generate_series(0, 2) AS k
-                CROSS JOIN LATERAL (
-                    SELECT d + time '07:00' + (k * interval '2 hours 30 minutes')
-                           + random() * interval '90 minutes' AS s
-                ) t
-                WHERE extract(isodow FROM d) < 6
-                  AND abs(hashint8(e.id * 40000 + (d::date - date '2000-01-01'))) %% 1000 < %s
-                """,
-                [month, last, int(PRESENT * 1000) if PRESENT < 1 else 1000],
-            )
-            say(f"presence {month:%Y-%m}: {cursor.rowcount:,} rows")
-        cursor.execute("SET TIME ZONE 'UTC'")
+    loaders = max(1, min(LOADERS, len(months)))
+    # each loader fills its own months over its own connection (a partition each: no lock is shared)
+    with ThreadPoolExecutor(loaders) as pool:
+        list(pool.map(_load_months, [months[i::loaders] for i in range(loaders)]))
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     with connection.cursor() as cursor:
