@@ -142,7 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "siaga.core.hashers.SiagaArgon2PasswordHasher",  # Argon2id, OWASP's parameters (see the module)
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTHENTICATION_BACKENDS = [
@@ -358,6 +358,15 @@ if COMMAND_REPORT_HOUR > 23:
     raise ImproperlyConfigured(f"COMMAND_REPORT_HOUR={COMMAND_REPORT_HOUR} is not an hour of the day; use 0 to 23.")
 # Seconds the command center keeps a government's figures for every viewer (0: count on every request).
 COMMAND_CACHE_SECONDS = env_int("COMMAND_CACHE_SECONDS", 30, minimum=0)
+# The cache (the command center's figures) is shared by every web process of a host, so that they are
+# counted once per COMMAND_CACHE_SECONDS and not once per process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
 
 # PostgreSQL month partitions of presence and the audit log (siaga/core/partitions.py, docs/scale.md): the
 # current month and this many months before it are kept; older month partitions are dropped by the daily job.

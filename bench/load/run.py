@@ -100,7 +100,12 @@ def _locust(env: dict[str, str], port: int, accounts: Path, speed: float, run_ti
         "--loglevel", "WARNING",
         "--exit-code-on-error", "0",
     ]  # fmt: skip
-    locust_env = {**env, "LOAD_ACCOUNTS": str(accounts), "LOAD_SPEED": str(speed)}
+    locust_env = {
+        **env,
+        "LOAD_ACCOUNTS": str(accounts),
+        "LOAD_SPEED": str(speed),
+        "LOAD_RECONNECTS_FILE": str(out / "reconnects"),
+    }
     with (out / "locust.log").open("w") as log:
         done = subprocess.run(command, cwd=ROOT, env=locust_env, check=False, stdout=log, stderr=subprocess.STDOUT)
     if done.returncode != 0:
@@ -163,6 +168,7 @@ def measure(server_url: str, *, speed: float, scale: str, run_time: int | None, 
             "duration": duration,
             "stats": _stats(out),
             "failures": _failures(out),
+            "reconnects": int((out / "reconnects").read_text() or 0) if (out / "reconnects").exists() else 0,
             "check_ins": after["check_ins"] - before["check_ins"],
             "applications": after["applications"] - before["applications"],
         }
@@ -201,6 +207,10 @@ def report(result: dict[str, Any], *, speed: float, workers: int) -> bool:
     print(f"check-ins recorded: {result['check_ins']}; applications submitted: {result['applications']}")
     for failure in result["failures"][:10]:
         print(f"  failure ×{failure['Occurrences']}: {failure['Name']}: {failure['Error'][:160]}")
+    print(
+        f"GETs sent again on a new connection after the server closed an idle keep-alive one "
+        f"(a worker restarting after max_requests), as browsers do: {result['reconnects']}"
+    )
     rows = [
         Row(
             "p95 of the slowest endpoint", max(float(r["95%"]) for r in stats) if stats else 0, "ms", base95, "< 300 ms"

@@ -90,7 +90,7 @@ def main(directory: Path) -> None:
     from siaga.demo.accounts import DEMO_PASSWORD
     from siaga.demo.data import GOVERNMENT_CODE
     from siaga.org.models import Employee
-    from siaga.rostering.models import RosterAssignment, RosterPlan
+    from siaga.rostering.models import Absence, Leave, RosterAssignment, RosterPlan
     from siaga.services import selectors as service_selectors
     from siaga.services.forms_portal import ApplicationForm
     from siaga.services.models import Citizen, Mode, Service
@@ -117,6 +117,21 @@ def main(directory: Path) -> None:
     for emp, mode in plan_rows:
         modes.setdefault(emp, mode)
     working = {emp: mode for emp, mode in modes.items() if mode in ("wfo", "wfh")}
+    # people in isolation or quarantine today work from home, as the check-in tells them to (the outbreak
+    # seed puts them there after the roster was published, and no worker replans during the run); people
+    # on leave, travelling or otherwise absent do not check in
+    for emp, reason in Absence.objects.filter(employee_id__in=working, start__lte=today, end__gte=today).values_list(
+        "employee_id", "reason"
+    ):
+        if reason in ("isolation", "quarantine"):
+            working[emp] = "wfh"
+        else:
+            working.pop(emp, None)
+    on_leave = Leave.objects.filter(
+        employee_id__in=working, status=Leave.Status.APPROVED, start__lte=today, end__gte=today
+    ).values_list("employee_id", flat=True)
+    for emp in on_leave:
+        working.pop(emp, None)
     employees = list(
         Employee.objects.filter(pk__in=working, user__isnull=True)
         .select_related("unit__floor__building", "unit__building", "floor__building", "building")
