@@ -17,7 +17,9 @@ worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "120"))  # a PDF or an export can take a while
 graceful_timeout = 30
-keepalive = 5
+# One request per connection: nginx opens a loopback connection for each. A kept-alive connection would
+# let a worker that exits (max_requests below, a restart) drop a request already on its way to it.
+keepalive = 0
 # Recycle a worker now and then (memory held by large exports goes back to the system).
 max_requests = 2000
 max_requests_jitter = 200

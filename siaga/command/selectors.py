@@ -8,7 +8,11 @@ agency are suppressed below three ("<3") for everyone but the health task force.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,13 +22,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from siaga.core import access
 from siaga.core.access import Actor, Perm
 from siaga.core.models import Government
 from siaga.org.models import Unit
+
+logger = logging.getLogger(__name__)
 
 #: health counts below this are shown as "<3" to the leader and BKPSDM
 SUPPRESS_BELOW = 3
@@ -563,21 +569,52 @@ def board(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = Non
     The figures are the same for every viewer of a government (they are counted over the whole
     government, never per viewer), so they are computed once per ``COMMAND_CACHE_SECONDS`` (default 30)
     per government, day and agency in Django's cache; what differs per viewer (the "<3" suppression of
-    health counts) is applied on each request. The page refreshes every 60 seconds, so a figure is at
-    most that much older than the database."""
+    health counts) is applied on each request. When the figures are older than that but younger than
+    twice that, the request is answered with them at once and one background thread counts afresh for
+    the next viewers, so no viewer of a busy command center waits for the count (the page refreshes
+    every 60 seconds: a figure is at most about that much older than the database)."""
     require_viewer(actor)
     government = actor.tenant
     day = day or today_of(government)
     seconds = settings.COMMAND_CACHE_SECONDS
-    key = f"command:board:v1:{government.pk}:{day.isoformat()}:{agency.pk if agency else '-'}:{int(charts)}"
-    cached: Overview | None = cache.get(key) if seconds > 0 else None
-    if cached is None:
-        cached = overview(actor=actor, day=day, agency=agency)
+    key = f"command:board:v2:{government.pk}:{day.isoformat()}:{agency.pk if agency else '-'}:{int(charts)}"
+
+    def count() -> Overview:
+        fresh = overview(actor=actor, day=day, agency=agency)
         if charts:
-            with_charts(cached, actor)
+            with_charts(fresh, actor)
         if seconds > 0:
-            cache.set(key, cached, seconds)
-    return replace(cached, detail=access.sees_health_detail(actor))
+            cache.set(key, (time.time(), fresh), 2 * seconds)
+        return fresh
+
+    entry: tuple[float, Overview] | None = cache.get(key) if seconds > 0 else None
+    if entry is None:
+        figures = count()
+    else:
+        counted_at, figures = entry
+        # stale: one request (the one that takes the flag) starts the recount; the others keep serving
+        if time.time() - counted_at > seconds and cache.add(f"{key}:counting", 1, timeout=max(seconds, 10)):
+            recount_in_background(count)
+    return replace(figures, detail=access.sees_health_detail(actor))
+
+
+def recount_in_background(count: Callable[[], Any]) -> None:
+    """Run ``count`` in a thread of this web process, with its own database connection, in the request's
+    language and time zone."""
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+
+    def run() -> None:
+        from django.db import connection
+
+        try:
+            with translation.override(language), timezone.override(zone):
+                count()
+        except Exception:  # the next stale request tries again; the figures served stay the old ones
+            logger.exception("command center: counting the figures in the background failed")
+        finally:
+            connection.close()
+
+    threading.Thread(target=run, name="command-recount", daemon=True).start()
 
 
 def _clusters(actor: Actor, tree: _Tree, inside: set[int] | None) -> list[ClusterRow]:
