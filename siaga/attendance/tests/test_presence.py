@@ -108,22 +108,10 @@ def test_an_interval_left_open_counts_for_the_longest_stay_only(office: dict[str
     """A forgotten check-out does not keep somebody on the floor for ever: an open interval lasts
     PRESENCE_MAX_SPAN (36 h) at most, for the overlap query as for contact tracing."""
     b, f = office["building"], office["floor"]
-    services.presence_record(
-        employee=office["kadis"],
-        building=b,
-        floor=f,
-        start=at(8, 0) - dt.timedelta(days=3),
-        end=None,
-        source="check_in",
-    )
-    services.presence_record(
-        employee=office["kabid"],
-        building=b,
-        floor=f,
-        start=at(8, 0) - dt.timedelta(hours=30),
-        end=None,
-        source="check_in",
-    )
+    for who, since in (("kadis", dt.timedelta(days=3)), ("kabid", dt.timedelta(hours=30))):
+        services.presence_record(
+            employee=office[who], building=b, floor=f, start=at(8, 0) - since, end=None, source="check_in"
+        )
     health = actor_of(office["users"]["health"])
     found = selectors.presence_overlapping(actor=health, floor=f, start=at(9, 0), end=at(10, 0))
     assert [p.employee.name for p in found] == ["Kepala Bidang"]  # 30 h ago: still within 36 h
