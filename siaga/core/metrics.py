@@ -84,8 +84,9 @@ def estimated_rows(model: type[models.Model]) -> int:
         return model._default_manager.count()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint FROM pg_class c "
-            "WHERE c.oid = %s::regclass OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass)",
+            # the table itself when it is a plain one, its partitions (the tables holding the rows) when not
+            "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint FROM pg_class c WHERE c.relkind = 'r' "
+            "AND (c.oid = %s::regclass OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass))",
             [model._meta.db_table, model._meta.db_table],
         )
         return int(cursor.fetchone()[0])

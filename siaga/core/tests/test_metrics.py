@@ -126,7 +126,11 @@ def test_database_gauges(client: Client, desk: dict, make_application: Callable[
     if connection.vendor == "postgresql":
         # the presence figure is the planner's estimate there: what ANALYZE (autovacuum) last counted
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE attendance_presence")
+            cursor.execute(
+                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'attendance_presence'::regclass"
+            )
+            for (partition,) in cursor.fetchall() or [("attendance_presence",)]:
+                cursor.execute(f"ANALYZE {partition}")
     samples = scrape(client)
     assert value(samples, "siaga_applications_open") == 3
     assert value(samples, "siaga_applications_late") == 1
