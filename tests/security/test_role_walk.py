@@ -478,9 +478,9 @@ OBJECT_MATRIX: dict[str, frozenset[str]] = {
     "api.siaga_meetings_api_meeting_detail": _t("admin", "officer", "plh"),
     "api.siaga_meetings_api_meeting_reschedule": NOBODY,
     "api.siaga_outbreak_api_case_classify": NOBODY,
-    # the task force, and the person: the walk's case is the staff member's own (on the web the person
-    # sees it under "Kasus saya", outbreak:my_cases, so the page outbreak:case_detail is the task force's)
-    "api.siaga_outbreak_api_case_detail": _t("health", "staff"),
+    # the task force; and the person, when the walk's case is their own (test_tenants adds "staff" then;
+    # on the web the person sees it under "Kasus saya", so outbreak:case_detail is the task force's alone)
+    "api.siaga_outbreak_api_case_detail": _t("health"),
     "api.siaga_outbreak_api_case_proposals": _t("health"),
     "api.siaga_outbreak_api_clusters_case_graph": _t("health"),
     "api.siaga_outbreak_api_clusters_cluster_add": NOBODY,

@@ -543,7 +543,12 @@ def test_routes_naming_real_objects_of_the_own_government_answer_only_the_intend
             else:
                 response = clients[role].get(route.path)
             observed.setdefault(route.name, {})[role] = response.status_code
-    problems = matrix_problems(observed, OBJECT_MATRIX, "OBJECT_MATRIX")
+    matrix = dict(OBJECT_MATRIX)
+    case = world["objects"]["A"]["case"]
+    if case.employee is not None and case.employee.user_id == world["users"]["staff"].pk:
+        # the person reads their own case through the API; whose case the seed puts first differs by database
+        matrix["api.siaga_outbreak_api_case_detail"] = matrix["api.siaga_outbreak_api_case_detail"] | {"staff"}
+    problems = matrix_problems(observed, matrix, "OBJECT_MATRIX")
     assert not problems, "\n".join(problems)
 
 
