@@ -119,20 +119,35 @@ def _csrf(user: HttpUser) -> str:
     return user.client.cookies.get("csrftoken", "")
 
 
-def _sign_in(user: HttpUser, username: str, password: str, *, name: str) -> bool:
-    user.client.get("/login/", name=f"{name}: GET /login/")
+def _post_form(
+    user: HttpUser, path: str, data: dict[str, Any], *, name: str, refused: str, page: str = "", **extra: Any
+) -> bool:
+    """POST a form as the browser does from ``page`` (default: ``path``) with its CSRF token; a failure
+    unless it redirects (302)."""
     with user.client.post(
-        "/login/",
-        data={"username": username, "password": password, "csrfmiddlewaretoken": _csrf(user)},
-        headers={"Referer": f"{user.host}/login/"},
+        path,
+        data=data | {"csrfmiddlewaretoken": _csrf(user)},
+        headers={"Referer": f"{user.host}{page or path}"},
         allow_redirects=False,
-        name=f"{name}: POST /login/",
+        name=name,
         catch_response=True,
+        **extra,
     ) as response:
         if response.status_code != 302:
-            response.failure(f"sign-in refused ({response.status_code})")
+            response.failure(f"{refused} ({response.status_code})")
             return False
     return True
+
+
+def _sign_in(user: HttpUser, username: str, password: str, *, name: str) -> bool:
+    user.client.get("/login/", name=f"{name}: GET /login/")
+    return _post_form(
+        user,
+        "/login/",
+        {"username": username, "password": password},
+        name=f"{name}: POST /login/",
+        refused="sign-in refused",
+    )
 
 
 class Employee(_SiagaUser):
@@ -171,17 +186,9 @@ class Employee(_SiagaUser):
                     response.failure(f"check-in refused ({response.status_code}): {response.text[:200]}")
             return
         self.client.get("/attendance/", name="ASN: GET /attendance/")
-        form = {k: v for k, v in body.items()} | {"accuracy": 10, "csrfmiddlewaretoken": _csrf(self)}
-        with self.client.post(
-            "/attendance/check-in/",
-            data=form,
-            headers={"Referer": f"{self.host}/attendance/"},
-            allow_redirects=False,
-            name="ASN: POST /attendance/check-in/",
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
-                response.failure(f"check-in refused ({response.status_code})")
+        form = dict(body) | {"accuracy": 10}
+        name = "ASN: POST /attendance/check-in/"
+        _post_form(self, "/attendance/check-in/", form, name=name, refused="check-in refused", page="/attendance/")
 
 
 class Citizen(_SiagaUser):
@@ -202,18 +209,8 @@ class Citizen(_SiagaUser):
         url = f"/layanan/{ACCOUNTS['government']}/{service['code']}/ajukan/"
         self.client.get(url, name="Citizen: GET apply form")
         files = {name: (f"{name}.pdf", PDF, "application/pdf") for name in service["files"]}
-        data = service["fields"] | {"handover": "download", "csrfmiddlewaretoken": _csrf(self)}
-        with self.client.post(
-            url,
-            data=data,
-            files=files,
-            headers={"Referer": f"{self.host}{url}"},
-            allow_redirects=False,
-            name="Citizen: POST apply (PDF upload)",
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
-                response.failure(f"application refused ({response.status_code})")
+        data = service["fields"] | {"handover": "download"}
+        _post_form(self, url, data, name="Citizen: POST apply (PDF upload)", refused="application refused", files=files)
         self.client.get("/layanan/permohonan/", name="Citizen: GET /layanan/permohonan/")
 
 
