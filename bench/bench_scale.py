@@ -340,8 +340,9 @@ QUERIES = {
         "floors",
     ),
     "occupancy of one building, one day": (
-        """SELECT count(*), count(DISTINCT employee_id) FROM __TABLE__ WHERE building_id = %s AND
-            ((start >= %s AND start < %s AND "end" > %s) OR ("end" IS NULL AND start < %s))""",
+        # siaga.attendance.selectors.overlapping: an open interval lasts PRESENCE_MAX_SPAN (36 h) at most
+        """SELECT count(*), count(DISTINCT employee_id) FROM __TABLE__ WHERE building_id = %s
+            AND start >= %s AND start < %s AND ("end" IS NULL OR "end" > %s)""",
         "building",
     ),
     "attendance recap of one unit, one month": (
@@ -419,7 +420,7 @@ def parameters(months: list[dt.date], flat_since: dt.datetime | None) -> dict[st
         params["person"].append([gov, w0 - dt.timedelta(hours=36), w1, w0, pid])
         params["floors"].append([gov, w0 - dt.timedelta(hours=36), w1, w0, [floor, rng.choice(floors)]])
         d1 = w0 + dt.timedelta(days=1)
-        params["building"].append([building, w0 - dt.timedelta(hours=36), d1, w0, d1])
+        params["building"].append([building, w0 - dt.timedelta(hours=36), d1, w0])
         _unit, members = rng.choice(units)
         m0 = dt.datetime.combine(rng.choice(months[-(span // 30 or 1) :]), dt.time.min, tzinfo=tz)
         m1 = dt.datetime.combine((m0 + dt.timedelta(days=32)).date().replace(day=1), dt.time.min, tzinfo=tz)

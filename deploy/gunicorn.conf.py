@@ -1,7 +1,7 @@
 """gunicorn settings for Siaga (`gunicorn --config /opt/siaga/deploy/gunicorn.conf.py`); docs/deploy.md.
 
 Listens on loopback only: nginx is the way in. The environment (/etc/siaga/siaga.env, loaded by
-systemd) can adjust the size: WEB_BIND, WEB_WORKERS, WEB_THREADS, WEB_TIMEOUT.
+systemd) can adjust the size: WEB_BIND, WEB_WORKERS, WEB_THREADS, WEB_TIMEOUT, WEB_MAX_REQUESTS.
 """
 
 import os
@@ -18,11 +18,14 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "120"))  # a PDF or an export can take a while
 graceful_timeout = 30
 # One request per connection: nginx opens a loopback connection for each. A kept-alive connection would
-# let a worker that exits (max_requests below, a restart) drop a request already on its way to it.
+# let a worker that exits (a restart) drop a request already on its way to it.
 keepalive = 0
-# Recycle a worker now and then (memory held by large exports goes back to the system).
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are not recycled after a number of requests unless WEB_MAX_REQUESTS says so: a gthread worker
+# that exits after its last request closes the connections it has accepted and not yet read, and the
+# request on each is lost (the load test measured 4 failed POSTs in 24,250 requests with 2,000, none
+# without; the workers' memory levels off at about 250 MiB without it: docs/load.md).
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 # nginx logs every request (with its request id); gunicorn writes only its own messages to stderr.
 accesslog = None
 errorlog = "-"

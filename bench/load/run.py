@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,35 @@ def _serve(env: dict[str, str], port: int, workers: int, log: Path) -> subproces
             time.sleep(0.5)
     server.terminate()
     raise RuntimeError(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
+
+
+def _workers_rss_mib(server: subprocess.Popen[bytes]) -> list[float]:
+    """The resident memory of each gunicorn worker (the master's children), in MiB."""
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        return []
+    sizes = []
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sorted(sizes)
+
+
+def _sample_memory(
+    server: subprocess.Popen[bytes], duration: int, into: list[tuple[float, list[float]]], stop: threading.Event
+) -> None:
+    """The workers' memory at the start of the load and then ten times over it (whether it levels off)."""
+    started = time.perf_counter()
+    while True:
+        into.append((time.perf_counter() - started, _workers_rss_mib(server)))
+        if stop.wait(max(duration / 10, 1)):
+            return
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
@@ -154,11 +184,19 @@ def measure(server_url: str, *, speed: float, scale: str, run_time: int | None, 
         port = _free_port()
         server = _serve(env, port, workers, out / "gunicorn.log")
         duration = run_time or round(WINDOW_S / speed)
+        memory: list[tuple[float, list[float]]] = []
+        stop_sampling = threading.Event()
+        sampler = threading.Thread(target=_sample_memory, args=(server, duration, memory, stop_sampling), daemon=True)
         try:
             started = time.perf_counter()
+            sampler.start()
             _locust(env, port, accounts, speed, duration, out)
             load_s = time.perf_counter() - started
+            stop_sampling.set()
+            sampler.join()
+            memory.append((time.perf_counter() - started, _workers_rss_mib(server)))
         finally:
+            stop_sampling.set()
             _stop(server)
         after = _counts(env, today)
         return {
@@ -171,6 +209,7 @@ def measure(server_url: str, *, speed: float, scale: str, run_time: int | None, 
             "reconnects": int((out / "reconnects").read_text() or 0) if (out / "reconnects").exists() else 0,
             "check_ins": after["check_ins"] - before["check_ins"],
             "applications": after["applications"] - before["applications"],
+            "memory": memory,
         }
 
 
@@ -209,8 +248,11 @@ def report(result: dict[str, Any], *, speed: float, workers: int) -> bool:
         print(f"  failure ×{failure['Occurrences']}: {failure['Name']}: {failure['Error'][:160]}")
     print(
         f"GETs sent again on a new connection after the server closed an idle keep-alive one "
-        f"(a worker restarting after max_requests), as browsers do: {result['reconnects']}"
+        f"(a worker restarting), as browsers do: {result['reconnects']}"
     )
+    print("gunicorn workers' resident memory (MiB) during the load, by elapsed time:")
+    for elapsed, sizes in result["memory"]:
+        print(f"  {elapsed:6.0f} s: {', '.join(f'{size:.0f}' for size in sizes)}")
     rows = [
         Row(
             "p95 of the slowest endpoint", max(float(r["95%"]) for r in stats) if stats else 0, "ms", base95, "< 300 ms"

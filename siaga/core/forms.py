@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from siaga.core import scopes
 from siaga.core.access import Actor
 from siaga.core.models import CalendarOverride, RoleAssignment
+from siaga.core.widgets import QuickSelect
 
 
 def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -61,7 +62,7 @@ class CalendarOverrideForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name of the system"), max_length=80)
-    user = forms.ModelChoiceField(label=_("Acts as user"), queryset=get_user_model().objects.none())
+    user = forms.ModelChoiceField(widget=QuickSelect, label=_("Acts as user"), queryset=get_user_model().objects.none())
     valid_days = forms.IntegerField(
         label=_("Valid for (days)"),
         min_value=1,

@@ -8,13 +8,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from siaga.core.widgets import QuickSelect
 from siaga.delivery.models import CourierKind, FailureReason
 from siaga.org.models import Employee, Room, Unit
 
 
 class _CourierFields(forms.Form):
     courier_kind = forms.ChoiceField(label=_("Courier"), choices=CourierKind.choices)
-    courier = forms.ModelChoiceField(label=_("Staff courier"), queryset=Employee.objects.none(), required=False)
+    courier = forms.ModelChoiceField(
+        widget=QuickSelect, label=_("Staff courier"), queryset=Employee.objects.none(), required=False
+    )
     tracking_number = forms.CharField(label=_("Pos Indonesia tracking number"), max_length=60, required=False)
     scheduled_on = forms.DateField(
         label=_("Delivery date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -51,7 +54,7 @@ class FailedForm(forms.Form):
 
 
 class SlotsForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(widget=QuickSelect, label=_("Unit"), queryset=Unit.objects.none())
     start = forms.DateField(label=_("First day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     end = forms.DateField(label=_("Last day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     times = forms.CharField(
@@ -59,7 +62,7 @@ class SlotsForm(forms.Form):
         help_text=_("One or more, separated by commas, e.g. 08:00-10:00, 10:00-12:00"),
         max_length=300,
     )
-    room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none(), required=False)
+    room = forms.ModelChoiceField(widget=QuickSelect, label=_("Room"), queryset=Room.objects.none(), required=False)
     place = forms.CharField(label=_("Or another place"), max_length=200, required=False)
     capacity = forms.IntegerField(label=_("Capacity per slot"), min_value=1, max_value=500)
 

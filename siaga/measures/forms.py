@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from siaga.core.widgets import QuickSelect
 from siaga.measures.models import BuildingMeasure, DisinfectionTask
 from siaga.org.models import Building, Employee, Floor
 
@@ -19,7 +20,7 @@ class FloorChoiceField(forms.ModelChoiceField):
 
 
 class MeasureForm(forms.Form):
-    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none())
+    building = forms.ModelChoiceField(widget=QuickSelect, label=_("Building"), queryset=Building.objects.none())
     floor = FloorChoiceField(
         label=_("Floor"), queryset=Floor.objects.none(), required=False, help_text=_("Empty: the whole building.")
     )
@@ -59,6 +60,7 @@ class LiftForm(forms.Form):
 
 class DisinfectionForm(forms.Form):
     building = forms.ModelChoiceField(
+        widget=QuickSelect,
         label=_("Building"),
         queryset=Building.objects.none(),
         required=False,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from siaga.core.access import Actor
+from siaga.core.widgets import QuickSelect
 from siaga.org import selectors
 from siaga.org.models import Building, Delegation, Employee, Floor, ImportJob, Position, SpaceStatus, Unit
 
@@ -16,7 +17,7 @@ from siaga.org.models import Building, Delegation, Employee, Floor, ImportJob, P
 class EmployeeFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or NIP"), required=False)
     unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units")
+        widget=QuickSelect, label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units")
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *list(Employee.Status.choices)]
@@ -41,7 +42,9 @@ class EmployeeFilterForm(forms.Form):
 
 class DelegationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Delegation.Kind.choices)
-    unit = forms.ModelChoiceField(label=_("Unit whose head is replaced"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        widget=QuickSelect, label=_("Unit whose head is replaced"), queryset=Unit.objects.none()
+    )
     official = forms.CharField(label=_("NIP of the absent official (Plh only)"), required=False, max_length=25)
     acting = forms.CharField(label=_("NIP of the acting official"), max_length=25)
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -97,11 +100,15 @@ class ImportForm(forms.Form):
 
 class UnitForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    parent = forms.ModelChoiceField(label=_("Parent unit"), queryset=Unit.objects.none(), required=False)
+    parent = forms.ModelChoiceField(
+        widget=QuickSelect, label=_("Parent unit"), queryset=Unit.objects.none(), required=False
+    )
     public_service = forms.BooleanField(label=_("Public-facing service"), required=False)
     essential = forms.BooleanField(label=_("Essential sector"), required=False)
-    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none(), required=False)
-    floor = forms.ModelChoiceField(label=_("Floor"), queryset=Floor.objects.none(), required=False)
+    building = forms.ModelChoiceField(
+        widget=QuickSelect, label=_("Building"), queryset=Building.objects.none(), required=False
+    )
+    floor = forms.ModelChoiceField(widget=QuickSelect, label=_("Floor"), queryset=Floor.objects.none(), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
     def __init__(self, *args: Any, actor: Actor, unit: Unit, **kwargs: Any) -> None:
@@ -124,14 +131,18 @@ class UnitForm(forms.Form):
 
 class EmployeeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    position = forms.ModelChoiceField(label=_("Position"), queryset=Position.objects.none(), required=False)
+    unit = forms.ModelChoiceField(widget=QuickSelect, label=_("Unit"), queryset=Unit.objects.none())
+    position = forms.ModelChoiceField(
+        widget=QuickSelect, label=_("Position"), queryset=Position.objects.none(), required=False
+    )
     status = forms.ChoiceField(label=_("Status"), choices=Employee.Status.choices)
     nik = forms.CharField(label=_("NIK"), max_length=20, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone / WhatsApp"), max_length=20, required=False)
     skills = forms.CharField(label=_("Skills (separated by ;)"), required=False)
-    floor = forms.ModelChoiceField(label=_("Workplace floor"), queryset=Floor.objects.none(), required=False)
+    floor = forms.ModelChoiceField(
+        widget=QuickSelect, label=_("Workplace floor"), queryset=Floor.objects.none(), required=False
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from siaga.core.access import Actor, Perm
 from siaga.core.services import audit_record
+from siaga.outbreak import dashboard
 from siaga.outbreak.models import (
     Case,
     Classification,
@@ -439,6 +440,7 @@ def source_finding_run(*, finding_id: int) -> SourceFinding:
             status=SourceFinding.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
         )
     finding.refresh_from_db()
+    dashboard.changed(finding.government_id)  # the cluster's sentence on the dashboard
     return finding
 
 

@@ -2,18 +2,35 @@
 epidemic curve, counts by unit and building, and the people under isolation or quarantine today.
 
 Task force only (403 for anyone else), scoped to the actor's government by ``access.scope_cases``; every
-read is written to the audit log with its filters."""
+read is written to the audit log with its filters.
+
+The figures, the clusters' graphs and the page drawn from them are the same for every member of a
+government's task force, so a web process keeps them (``counted``) for ``COMMAND_CACHE_SECONDS`` at most,
+and only while nothing that they show has been saved or deleted since (``changed``, called on every save
+and delete of the outbreak's, the organisation's and the building measures' models): a task force member
+sees their own change at once, and the morning's viewers do not count the same figures over and over.
+They are kept in the process's memory only, never in the shared cache on disk (they name people and their
+diagnoses); the shared cache holds one version token per government, so a change made through one process
+is seen by all."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
+import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from siaga.core import access
 from siaga.core.access import Actor, Perm
@@ -34,8 +51,12 @@ class DashboardFilters:
     unit: Unit | None = None  # the unit and every unit below it
     building: Building | None = None
 
+    @property
+    def building_pk(self) -> int | None:
+        return self.building.pk if self.building else None
+
     def describe(self) -> str:
-        return f"unit={self.unit.pk if self.unit else '*'} building={self.building.pk if self.building else '*'}"
+        return f"unit={self.unit.pk if self.unit else '*'} building={self.building_pk or '*'}"
 
 
 @dataclass(frozen=True)
@@ -93,6 +114,70 @@ class Dashboard:
     by_building: list[tuple[str, int]]
     isolation: list[Order]
     quarantine: list[Order]
+
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_VERSION_KEY = "outbreak:dashboard:version:{}"
+#: (what, government, …) → (version, counted at (monotonic), value); at most _KEPT entries
+_kept: dict[tuple[Any, ...], tuple[str, float, Any]] = {}
+_kept_lock = threading.Lock()
+_KEPT = 64
+
+
+def changed(government_id: int | None) -> None:
+    """Something the government's dashboard shows was saved or deleted: the next view counts afresh. Once
+    now, and once more when the transaction commits: a view counted in between, by another process that
+    could not see the change yet, is not kept past the commit."""
+    if government_id is None:
+        return
+    key = _VERSION_KEY.format(government_id)
+    _renew(key)
+    transaction.on_commit(lambda: _renew(key))
+
+
+def _renew(key: str) -> None:
+    try:
+        cache.set(key, uuid.uuid4().hex, None)
+    except Exception:  # a full disk must not fail the save; kept figures still expire after the period
+        logger.warning("outbreak dashboard: the version %s could not be renewed", key, exc_info=True)
+
+
+def _version(government_id: int) -> str:
+    """The government's version token; a new one each time when the cache cannot be read or written (then
+    nothing kept ever matches it, and every view counts afresh)."""
+    key = _VERSION_KEY.format(government_id)
+    try:
+        version = cache.get(key)
+        if version is None:
+            cache.add(key, uuid.uuid4().hex, None)
+            version = cache.get(key)
+    except Exception:
+        logger.warning("outbreak dashboard: the version %s could not be read", key, exc_info=True)
+        version = None
+    return str(version) if version else uuid.uuid4().hex
+
+
+def counted(key: tuple[Any, ...], government_id: int, count: Callable[[], T]) -> T:
+    """``count()``, or what it gave for ``key`` in this process less than ``COMMAND_CACHE_SECONDS`` ago
+    when nothing of the government has changed since (the version is read before counting, so a change
+    made while counting makes the next view count again)."""
+    seconds = settings.COMMAND_CACHE_SECONDS
+    if seconds <= 0:
+        return count()
+    version, now = _version(government_id), time.monotonic()
+    with _kept_lock:
+        entry = _kept.get(key)
+    if entry is not None and entry[0] == version and now - entry[1] < seconds:
+        return entry[2]
+    value = count()
+    with _kept_lock:
+        _kept.pop(key, None)
+        while len(_kept) >= _KEPT:
+            _kept.pop(next(iter(_kept)))  # the oldest
+        _kept[key] = (version, now, value)
+    return value
 
 
 def _require(actor: Actor) -> None:
@@ -235,12 +320,30 @@ def orders_in_force(cases: QuerySet[Case], on: dt.date) -> list[Order]:
 
 
 def dashboard(
-    *, actor: Actor, filters: DashboardFilters | None = None, ip_address: str | None = None, log: bool = True
+    *,
+    actor: Actor,
+    filters: DashboardFilters | None = None,
+    ip_address: str | None = None,
+    log: bool = True,
+    kept: bool = True,
 ) -> Dashboard:
-    """Everything the dashboard shows, for the actor's government and the filters; the read is logged."""
+    """Everything the dashboard shows, for the actor's government and the filters (``counted`` unless
+    ``kept`` is false: the exports count afresh); the read is logged."""
     _require(actor)
     filters = filters or DashboardFilters()
     today = timezone.localdate()
+    unit = filters.unit.pk if filters.unit else None
+    key = ("board", actor.government_id, today, unit, filters.building_pk, translation.get_language())
+    if kept:
+        board = counted(key, actor.government_id, lambda: _count(actor, filters, today))
+    else:
+        board = _count(actor, filters, today)
+    if log:
+        log_read(actor, object_id="dashboard", object_repr=f"dashboard {filters.describe()}", ip_address=ip_address)
+    return board
+
+
+def _count(actor: Actor, filters: DashboardFilters, today: dt.date) -> Dashboard:
     qs = asn_cases(actor, filters)
     cases = list(qs)
     status = confirmed_status(cases)
@@ -291,8 +394,6 @@ def dashboard(
         isolation=[o for o in orders if o.kind == Order.Kind.ISOLATION],
         quarantine=[o for o in orders if o.kind == Order.Kind.QUARANTINE],
     )
-    if log:
-        log_read(actor, object_id="dashboard", object_repr=f"dashboard {filters.describe()}", ip_address=ip_address)
     return board
 
 
@@ -306,20 +407,32 @@ class ClusterPanel:
     sentence: str
 
 
-def dashboard_clusters(*, actor: Actor, ip_address: str | None = None) -> list[ClusterPanel]:
-    """The active clusters with their graph and the latest finished source finding's sentence."""
+def dashboard_clusters(*, actor: Actor, ip_address: str | None = None, log: bool = True) -> list[ClusterPanel]:
+    """The active clusters with their graph and the latest finished source finding's sentence
+    (``counted``); the read of the cluster list is logged."""
+    from siaga.outbreak.selectors_clusters import cluster_list
+
+    clusters = cluster_list(actor=actor, ip_address=ip_address, log=log)  # checks the actor, logs the read
+    return counted(
+        ("clusters", actor.government_id, translation.get_language()),
+        actor.government_id,
+        lambda: _cluster_panels(actor, clusters),
+    )
+
+
+def _cluster_panels(actor: Actor, clusters: QuerySet[Any]) -> list[ClusterPanel]:
     from siaga.outbreak.clusters import source_sentence
     from siaga.outbreak.models import Cluster, SourceFinding
-    from siaga.outbreak.selectors_clusters import cluster_graph, cluster_list
+    from siaga.outbreak.selectors_clusters import cluster_graph
 
     panels = []
-    for cluster in cluster_list(actor=actor, ip_address=ip_address).filter(status=Cluster.Status.ACTIVE):
+    for cluster in clusters.filter(status=Cluster.Status.ACTIVE):
         finding = cluster.findings.filter(status=SourceFinding.Status.DONE).order_by("-pk").first()
         panels.append(
             ClusterPanel(
                 cluster=cluster,
                 size=getattr(cluster, "size", 0),  # annotated by cluster_list
-                layout=cluster_graph(actor=actor, cluster=cluster, ip_address=ip_address, log=False),
+                layout=cluster_graph(actor=actor, cluster=cluster, log=False),
                 sentence=source_sentence(finding) if finding is not None else "",
             )
         )

@@ -116,7 +116,7 @@ def case_rows(actor: Actor, filters: DashboardFilters) -> tuple[list[str], list[
 
 def curve_rows(actor: Actor, filters: DashboardFilters) -> tuple[list[str], list[list[Any]]]:
     """The daily curve: every day from the first to the last confirmed case, with the running total."""
-    board = dashboard.dashboard(actor=actor, filters=filters, log=False)
+    board = dashboard.dashboard(actor=actor, filters=filters, log=False, kept=False)
     header = [_("Date"), _("With symptoms"), _("Without symptoms"), _("Total"), _("Cumulative")]
     rows: list[list[Any]] = []
     running = 0

@@ -42,14 +42,15 @@ def _log_read(actor: Actor, *, object_type: str, object_id: str, object_repr: st
     )
 
 
-def cluster_list(*, actor: Actor, ip_address: str | None = None) -> QuerySet[Cluster]:
+def cluster_list(*, actor: Actor, ip_address: str | None = None, log: bool = True) -> QuerySet[Cluster]:
     _require(actor)
     qs = access.scope_clusters(actor, Cluster.objects.all()).annotate(
         size=Count("members", filter=Q(members__removed_at__isnull=True))
     )
-    _log_read(
-        actor, object_type="outbreak.cluster", object_id="list", object_repr="cluster list", ip_address=ip_address
-    )
+    if log:
+        _log_read(
+            actor, object_type="outbreak.cluster", object_id="list", object_repr="cluster list", ip_address=ip_address
+        )
     return qs
 
 

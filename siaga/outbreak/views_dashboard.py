@@ -6,27 +6,34 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from siaga.core import access
 from siaga.core.access import Actor, Perm
 from siaga.core.views import client_ip
+from siaga.core.widgets import QuickSelect
 from siaga.measures.selectors import measure_list
 from siaga.org.models import Building, Unit
 from siaga.outbreak import dashboard as selectors
 from siaga.outbreak import exports
+from siaga.outbreak.selectors_clusters import cluster_list
 
 
 class DashboardFilterForm(forms.Form):
     unit = forms.ModelChoiceField(
-        label=_("Unit (with the units below it)"), queryset=Unit.objects.none(), required=False
+        widget=QuickSelect, label=_("Unit (with the units below it)"), queryset=Unit.objects.none(), required=False
     )
-    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none(), required=False)
+    building = forms.ModelChoiceField(
+        widget=QuickSelect, label=_("Building"), queryset=Building.objects.none(), required=False
+    )
 
     def __init__(self, *args: object, government_id: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        units = Unit.objects.filter(government_id=government_id, is_active=True).order_by("name")
-        buildings = Building.objects.filter(government_id=government_id).order_by("name")
+        # the options need the key and the name only (several hundred units)
+        units = Unit.objects.filter(government_id=government_id, is_active=True).only("pk", "name").order_by("name")
+        buildings = Building.objects.filter(government_id=government_id).only("pk", "name").order_by("name")
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["building"].queryset = buildings  # type: ignore[attr-defined]
 
@@ -51,21 +58,29 @@ def filter_form(request: HttpRequest, actor: Actor) -> DashboardFilterForm:
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = _task_force(request)
     form = filter_form(request, actor)
-    board = selectors.dashboard(actor=actor, filters=form.filters(), ip_address=client_ip(request))
+    filters = form.filters()
+    ip = client_ip(request)
     query = request.GET.urlencode() if form.is_bound and form.is_valid() else ""
-    template = "outbreak/_dashboard_body.html" if request.headers.get("HX-Request") else "outbreak/dashboard.html"
-    return render(
-        request,
-        template,
-        {
-            "form": form,
-            "d": board,
+    # every view is logged, the kept ones too
+    selectors.log_read(actor, object_id="dashboard", object_repr=f"dashboard {filters.describe()}", ip_address=ip)
+    cluster_list(actor=actor, ip_address=ip)
+
+    def body() -> str:
+        context = {
+            "d": selectors.dashboard(actor=actor, filters=filters, log=False),
             "query": query,
-            "clusters": selectors.dashboard_clusters(actor=actor, ip_address=client_ip(request)),
+            "clusters": selectors.dashboard_clusters(actor=actor, log=False),
             "measures": measure_list(actor=actor, current_only=True),
-        },
-        status=422 if form.is_bound and form.errors else 200,
-    )
+        }
+        return render_to_string("outbreak/_dashboard_body.html", context, request)
+
+    # the body is the same for the whole task force (selectors.counted); the form shows the viewer's filters
+    key = ("body", actor.government_id, timezone.localdate(), query, translation.get_language())
+    html = selectors.counted(key, actor.government_id, body)
+    status = 422 if form.is_bound and form.errors else 200
+    if request.headers.get("HX-Request"):
+        return HttpResponse(html, status=status)
+    return render(request, "outbreak/dashboard.html", {"form": form, "body": html}, status=status)
 
 
 @login_required

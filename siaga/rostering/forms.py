@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from siaga.core.widgets import QuickSelect
 from siaga.org.models import Skill, Unit
 from siaga.rostering.models import Leave, MeetingPriority, RiskZone, Sector, WorkPolicy
 
@@ -182,7 +183,7 @@ class UnitSettingsForm(forms.Form):
 
 
 class CoverageRuleForm(forms.Form):
-    skill = forms.ModelChoiceField(label=_("Skill"), queryset=Skill.objects.none())
+    skill = forms.ModelChoiceField(widget=QuickSelect, label=_("Skill"), queryset=Skill.objects.none())
     minimum = forms.IntegerField(label=_("At least on site per shift"), min_value=1, max_value=500)
 
     def __init__(self, *args: Any, skills: Any, **kwargs: Any) -> None:
@@ -215,6 +216,7 @@ class PlanForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     unit = forms.ModelChoiceField(
+        widget=QuickSelect,
         label=_("Unit (with the units below it)"),
         queryset=Unit.objects.none(),
         required=False,

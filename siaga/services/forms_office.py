@@ -8,14 +8,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from siaga.core.widgets import QuickSelect
 from siaga.org.models import Employee
 from siaga.services.models import Application, Service, Status
 
 
 class UnitFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
-    officer = forms.ModelChoiceField(label=_("Officer"), queryset=Employee.objects.none(), required=False)
+    service = forms.ModelChoiceField(
+        widget=QuickSelect, label=_("Service"), queryset=Service.objects.none(), required=False
+    )
+    officer = forms.ModelChoiceField(
+        widget=QuickSelect, label=_("Officer"), queryset=Employee.objects.none(), required=False
+    )
     overdue = forms.BooleanField(label=_("Past the time limit only"), required=False)
 
     def __init__(self, *args: Any, services: Any, officers: Any, **kwargs: Any) -> None:
@@ -26,7 +31,7 @@ class UnitFilterForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    officer = forms.ModelChoiceField(label=_("Officer"), queryset=Employee.objects.none())
+    officer = forms.ModelChoiceField(widget=QuickSelect, label=_("Officer"), queryset=Employee.objects.none())
     note = forms.CharField(label=_("Note (internal)"), max_length=500, required=False)
 
     def __init__(

@@ -136,6 +136,30 @@ def test_the_page_shows_the_headline_curve_and_orders_and_logs_each_view(org, ou
     assert f"building={outbreak['tower'].pk}" in events.order_by("pk").last().object_repr  # type: ignore[union-attr]
 
 
+def test_the_kept_page_shows_a_new_case_at_once_to_the_whole_task_force_and_logs_every_view(
+    org, outbreak, task_force, settings, make_user
+):
+    from siaga.core.models import Role
+
+    settings.COMMAND_CACHE_SECONDS = 30
+    health = org["users"]["health"]
+    colleague = make_user("satgas2", (org["government"], Role.HEALTH))
+    first, second = page(health), page(colleague)
+    assert "3 confirmed, 2 without symptoms" in first.get("/outbreak/dashboard/").content.decode()
+    assert "3 confirmed, 2 without symptoms" in second.get("/outbreak/dashboard/").content.decode()
+    services.case_create(
+        actor=task_force, employee=org["kadis"], classification="confirmed_symptomatic", onset_date=days_ago(1)
+    )
+    assert "4 confirmed, 2 without symptoms" in second.get("/outbreak/dashboard/").content.decode()
+    partial = first.get("/outbreak/dashboard/", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in partial and "4 confirmed, 2 without symptoms" in partial
+    # every view is in the audit log, with the cluster list it shows
+    for user, views in ((health, 2), (colleague, 2)):
+        reads = AuditEvent.objects.filter(actor=user, action="read")
+        assert reads.filter(object_type="outbreak.case", object_id="dashboard").count() == views
+        assert reads.filter(object_type="outbreak.cluster", object_id="list").count() == views
+
+
 @pytest.mark.indonesian
 def test_the_headline_in_indonesian(org, outbreak):
     html = page(org["users"]["health"]).get("/outbreak/dashboard/").content.decode()
@@ -234,3 +258,39 @@ def test_the_page_shows_active_clusters_with_their_graph_and_the_buildings_under
     assert clusters.count("<circle") == 2  # the graph of the cluster's cases
     measures = html[html.index('data-testid="dashboard-measures"') :]
     assert "Menara Wijaya" in measures and "50%" in measures
+
+
+def test_the_figures_are_kept_between_views_until_something_they_show_changes(org, task_force, outbreak, settings):
+    """Views in a row count once per process; a saved change shows at the next view; every view is logged."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.COMMAND_CACHE_SECONDS = 30
+    logged = AuditEvent.objects.filter(object_type="outbreak.case", object_id="dashboard").count()
+    first = dashboard.dashboard(actor=task_force)
+    with CaptureQueriesContext(connection) as kept:
+        again = dashboard.dashboard(actor=task_force)
+    assert again.active == first.active == 2
+    assert not [q for q in kept.captured_queries if "outbreak_case" in q["sql"]]  # not counted again
+    assert AuditEvent.objects.filter(object_type="outbreak.case", object_id="dashboard").count() == logged + 2
+
+    # the task force records a case: the next view shows it
+    services.case_create(
+        actor=task_force, employee=org["kadis"], classification="confirmed_symptomatic", onset_date=days_ago(1)
+    )
+    assert dashboard.dashboard(actor=task_force).active == 3
+
+    # a change that bypasses the models' signals shows once the figures are older than the setting
+    from siaga.outbreak.models import Case
+
+    Case.objects.filter(pk=outbreak["kabid"].pk).update(classification="died")
+    assert dashboard.dashboard(actor=task_force).active == 3
+    settings.COMMAND_CACHE_SECONDS = 0
+    assert dashboard.dashboard(actor=task_force).active == 2
+
+
+def test_the_kept_figures_of_one_government_never_answer_another(task_force, outbreak, outsider_health, actor_of):
+    mine = dashboard.dashboard(actor=task_force)
+    theirs = dashboard.dashboard(actor=actor_of(outsider_health))
+    assert mine.active == 2
+    assert (theirs.confirmed, theirs.active, theirs.isolation) == (0, 0, [])
