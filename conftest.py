@@ -75,8 +75,7 @@ def fresh_dashboard_figures() -> None:
     back test's ids come back in the next one on SQLite)."""
     from siaga.outbreak import dashboard
 
-    with dashboard._kept_lock:
-        dashboard._kept.clear()
+    dashboard.forget()
 
 
 @pytest.fixture(autouse=True)

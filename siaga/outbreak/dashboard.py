@@ -197,6 +197,22 @@ def log_read(actor: Actor, *, object_id: str, object_repr: str, ip_address: str 
     )
 
 
+def log_view(actor: Actor, filters: DashboardFilters, *, ip_address: str | None) -> None:
+    """The audit records of one view of the dashboard page: the dashboard with its filters and the cluster
+    list it shows (written for every view, also when the page is kept)."""
+    from siaga.outbreak.selectors_clusters import log_list_read
+
+    _require(actor)
+    log_read(actor, object_id="dashboard", object_repr=f"dashboard {filters.describe()}", ip_address=ip_address)
+    log_list_read(actor, ip_address=ip_address)
+
+
+def forget() -> None:
+    """Drop everything this process keeps (tests: each starts with nothing kept)."""
+    with _kept_lock:
+        _kept.clear()
+
+
 def unit_subtree_ids(unit: Unit) -> set[int]:
     """The unit and every unit below it (one query per level)."""
     ids = {unit.pk}
@@ -407,26 +423,15 @@ class ClusterPanel:
     sentence: str
 
 
-def dashboard_clusters(*, actor: Actor, ip_address: str | None = None, log: bool = True) -> list[ClusterPanel]:
-    """The active clusters with their graph and the latest finished source finding's sentence
-    (``counted``); the read of the cluster list is logged."""
-    from siaga.outbreak.selectors_clusters import cluster_list
-
-    clusters = cluster_list(actor=actor, ip_address=ip_address, log=log)  # checks the actor, logs the read
-    return counted(
-        ("clusters", actor.government_id, translation.get_language()),
-        actor.government_id,
-        lambda: _cluster_panels(actor, clusters),
-    )
-
-
-def _cluster_panels(actor: Actor, clusters: QuerySet[Any]) -> list[ClusterPanel]:
+def dashboard_clusters(*, actor: Actor) -> list[ClusterPanel]:
+    """The active clusters with their graph and the latest finished source finding's sentence. Not logged
+    here: ``log_view`` records the page's reads."""
     from siaga.outbreak.clusters import source_sentence
     from siaga.outbreak.models import Cluster, SourceFinding
-    from siaga.outbreak.selectors_clusters import cluster_graph
+    from siaga.outbreak.selectors_clusters import cluster_graph, cluster_list
 
     panels = []
-    for cluster in clusters.filter(status=Cluster.Status.ACTIVE):
+    for cluster in cluster_list(actor=actor, log=False).filter(status=Cluster.Status.ACTIVE):
         finding = cluster.findings.filter(status=SourceFinding.Status.DONE).order_by("-pk").first()
         panels.append(
             ClusterPanel(

@@ -48,10 +48,15 @@ def cluster_list(*, actor: Actor, ip_address: str | None = None, log: bool = Tru
         size=Count("members", filter=Q(members__removed_at__isnull=True))
     )
     if log:
-        _log_read(
-            actor, object_type="outbreak.cluster", object_id="list", object_repr="cluster list", ip_address=ip_address
-        )
+        log_list_read(actor, ip_address=ip_address)
     return qs
+
+
+def log_list_read(actor: Actor, *, ip_address: str | None) -> None:
+    """The audit record of a read of the cluster list (also when a kept page shows it)."""
+    _log_read(
+        actor, object_type="outbreak.cluster", object_id="list", object_repr="cluster list", ip_address=ip_address
+    )
 
 
 def cluster_get(*, actor: Actor, pk: int, ip_address: str | None = None, log: bool = True) -> Cluster:

@@ -18,7 +18,6 @@ from siaga.measures.selectors import measure_list
 from siaga.org.models import Building, Unit
 from siaga.outbreak import dashboard as selectors
 from siaga.outbreak import exports
-from siaga.outbreak.selectors_clusters import cluster_list
 
 
 class DashboardFilterForm(forms.Form):
@@ -59,17 +58,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     actor = _task_force(request)
     form = filter_form(request, actor)
     filters = form.filters()
-    ip = client_ip(request)
     query = request.GET.urlencode() if form.is_bound and form.is_valid() else ""
-    # every view is logged, the kept ones too
-    selectors.log_read(actor, object_id="dashboard", object_repr=f"dashboard {filters.describe()}", ip_address=ip)
-    cluster_list(actor=actor, ip_address=ip)
+    selectors.log_view(actor, filters, ip_address=client_ip(request))  # every view, the kept ones too
 
     def body() -> str:
         context = {
-            "d": selectors.dashboard(actor=actor, filters=filters, log=False),
+            "d": selectors.dashboard(actor=actor, filters=filters, log=False, kept=False),  # the body is kept
             "query": query,
-            "clusters": selectors.dashboard_clusters(actor=actor, log=False),
+            "clusters": selectors.dashboard_clusters(actor=actor),
             "measures": measure_list(actor=actor, current_only=True),
         }
         return render_to_string("outbreak/_dashboard_body.html", context, request)
