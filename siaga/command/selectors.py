@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,11 +20,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siaga.core import access
 from siaga.core.access import Actor, Perm
+from siaga.core.background import recount_in_background
 from siaga.core.models import Government
 from siaga.org.models import Unit
 
@@ -594,27 +593,8 @@ def board(*, actor: Actor, day: dt.date | None = None, agency: Unit | None = Non
         counted_at, figures = entry
         # stale: one request (the one that takes the flag) starts the recount; the others keep serving
         if time.time() - counted_at > seconds and cache.add(f"{key}:counting", 1, timeout=max(seconds, 10)):
-            recount_in_background(count)
+            recount_in_background(count, what="command center figures")
     return replace(figures, detail=access.sees_health_detail(actor))
-
-
-def recount_in_background(count: Callable[[], Any]) -> None:
-    """Run ``count`` in a thread of this web process, with its own database connection, in the request's
-    language and time zone."""
-    language, zone = translation.get_language(), timezone.get_current_timezone()
-
-    def run() -> None:
-        from django.db import connection
-
-        try:
-            with translation.override(language), timezone.override(zone):
-                count()
-        except Exception:  # the next stale request tries again; the figures served stay the old ones
-            logger.exception("command center: counting the figures in the background failed")
-        finally:
-            connection.close()
-
-    threading.Thread(target=run, name="command-recount", daemon=True).start()
 
 
 def _clusters(actor: Actor, tree: _Tree, inside: set[int] | None) -> list[ClusterRow]:

@@ -5,10 +5,11 @@ Task force only (403 for anyone else), scoped to the actor's government by ``acc
 read is written to the audit log with its filters.
 
 The figures, the clusters' graphs and the page drawn from them are the same for every member of a
-government's task force, so a web process keeps them (``counted``) for ``COMMAND_CACHE_SECONDS`` at most,
-and only while nothing that they show has been saved or deleted since (``changed``, called on every save
-and delete of the outbreak's, the organisation's and the building measures' models): a task force member
-sees their own change at once, and the morning's viewers do not count the same figures over and over.
+government's task force, so a web process keeps them (``counted``) while nothing that they show has been
+saved or deleted since (``changed``, called on every save and delete of the outbreak's, the organisation's
+and the building measures' models): a task force member sees their own change at once, and the morning's
+viewers do not count the same figures over and over. Every ``COMMAND_CACHE_SECONDS`` a background thread
+counts them afresh for the next viewer, for what changed without the models' signals.
 They are kept in the process's memory only, never in the shared cache on disk (they name people and their
 diagnoses); the shared cache holds one version token per government, so a change made through one process
 is seen by all."""
@@ -34,6 +35,7 @@ from django.utils import timezone, translation
 
 from siaga.core import access
 from siaga.core.access import Actor, Perm
+from siaga.core.background import recount_in_background
 from siaga.core.services import audit_record
 from siaga.org.models import Building, Unit
 from siaga.outbreak.models import CONFIRMED, Case, Classification, ClassificationChange, Order
@@ -124,6 +126,10 @@ _VERSION_KEY = "outbreak:dashboard:version:{}"
 _kept: dict[tuple[Any, ...], tuple[str, float, Any]] = {}
 _kept_lock = threading.Lock()
 _KEPT = 64
+#: the keys being counted afresh in a background thread of this process
+_counting: set[tuple[Any, ...]] = set()
+#: kept figures older than this many COMMAND_CACHE_SECONDS are counted in the request, not served
+STALE_PERIODS = 10
 
 
 def changed(government_id: int | None) -> None:
@@ -160,24 +166,62 @@ def _version(government_id: int) -> str:
 
 
 def counted(key: tuple[Any, ...], government_id: int, count: Callable[[], T]) -> T:
-    """``count()``, or what it gave for ``key`` in this process less than ``COMMAND_CACHE_SECONDS`` ago
-    when nothing of the government has changed since (the version is read before counting, so a change
-    made while counting makes the next view count again)."""
+    """``count()``, or what it gave for ``key`` in this process when nothing of the government has changed
+    since (the version is read before counting, so a change made while counting makes the next view count
+    again).
+
+    Kept figures younger than ``COMMAND_CACHE_SECONDS`` are served as they are. Older ones, up to
+    ``STALE_PERIODS`` periods, are served once more while one thread of the process counts afresh for the
+    next view: the version already shows every change saved through the models at once, and the recount
+    catches what bypassed them (bulk updates) without a viewer waiting for it. Older still, or after a
+    change, the view counts in the request."""
     seconds = settings.COMMAND_CACHE_SECONDS
     if seconds <= 0:
         return count()
     version, now = _version(government_id), time.monotonic()
     with _kept_lock:
         entry = _kept.get(key)
-    if entry is not None and entry[0] == version and now - entry[1] < seconds:
-        return entry[2]
+    if entry is not None and entry[0] == version:
+        age = now - entry[1]
+        if age < seconds:
+            return entry[2]
+        if age < STALE_PERIODS * seconds:
+            _recount(key, government_id, count)
+            return entry[2]
     value = count()
+    _keep(key, version, now, value)
+    return value
+
+
+def _keep(key: tuple[Any, ...], version: str, counted_at: float, value: Any) -> None:
     with _kept_lock:
         _kept.pop(key, None)
         while len(_kept) >= _KEPT:
             _kept.pop(next(iter(_kept)))  # the oldest
-        _kept[key] = (version, now, value)
-    return value
+        _kept[key] = (version, counted_at, value)
+
+
+def _recount(key: tuple[Any, ...], government_id: int, count: Callable[[], Any]) -> None:
+    """Count ``key`` afresh in a background thread, unless one is at it already."""
+    with _kept_lock:
+        if key in _counting:
+            return
+        _counting.add(key)
+
+    def run() -> None:
+        try:
+            version, now = _version(government_id), time.monotonic()
+            _keep(key, version, now, count())
+        finally:
+            with _kept_lock:
+                _counting.discard(key)
+
+    try:
+        recount_in_background(run, what="outbreak dashboard")
+    except Exception:  # no thread to be had: this view is served the kept figures, the next one tries again
+        logger.warning("outbreak dashboard: no thread to count %s afresh", key[0], exc_info=True)
+        with _kept_lock:
+            _counting.discard(key)
 
 
 def _require(actor: Actor) -> None:
@@ -211,6 +255,7 @@ def forget() -> None:
     """Drop everything this process keeps (tests: each starts with nothing kept)."""
     with _kept_lock:
         _kept.clear()
+        _counting.clear()
 
 
 def unit_subtree_ids(unit: Unit) -> set[int]:

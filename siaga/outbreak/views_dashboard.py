@@ -68,7 +68,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "clusters": selectors.dashboard_clusters(actor=actor),
             "measures": measure_list(actor=actor, current_only=True),
         }
-        return render_to_string("outbreak/_dashboard_body.html", context, request)
+        # no request: the body is the same for every viewer (and may be counted again in a background thread)
+        return render_to_string("outbreak/_dashboard_body.html", context)
 
     # the body is the same for the whole task force (selectors.counted); the form shows the viewer's filters
     key = ("body", actor.government_id, timezone.localdate(), query, translation.get_language())

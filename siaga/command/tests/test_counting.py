@@ -120,7 +120,7 @@ def test_stale_figures_are_served_at_once_and_counted_afresh_once_for_the_next_v
     clock = [1_000_000.0]
     monkeypatch.setattr(selectors.time, "time", lambda: clock[0])
     recounts: list = []
-    monkeypatch.setattr(selectors, "recount_in_background", recounts.append)
+    monkeypatch.setattr(selectors, "recount_in_background", lambda count, **_: recounts.append(count))
     assert _unit(selectors.board(actor=actor_of(leader), day=MONDAY), "DPMPTSP").employees == 4
     Employee.objects.filter(pk=org["kadis"].pk).update(is_active=False)
     clock[0] += 31  # older than COMMAND_CACHE_SECONDS (30): served as they are, one recount is started

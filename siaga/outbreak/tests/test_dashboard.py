@@ -289,6 +289,57 @@ def test_the_figures_are_kept_between_views_until_something_they_show_changes(or
     assert dashboard.dashboard(actor=task_force).active == 2
 
 
+def test_figures_past_the_period_are_served_while_one_thread_counts_them_afresh(
+    org, task_force, outbreak, settings, monkeypatch
+):
+    """A change that bypassed the models' signals shows after one period, and no viewer waits for it: the
+    view past the period gets the kept figures and page at once and starts one recount; after ten periods
+    without a view, the view counts in the request."""
+    from siaga.outbreak.models import Case
+
+    settings.COMMAND_CACHE_SECONDS = 30
+    clock = [5_000.0]
+    monkeypatch.setattr(dashboard.time, "monotonic", lambda: clock[0])
+    recounts: list = []
+    monkeypatch.setattr(dashboard, "recount_in_background", lambda count, **_: recounts.append(count))
+    health = page(org["users"]["health"])
+
+    def died_on_the_page() -> str:
+        html = health.get("/outbreak/dashboard/").content.decode()
+        return re.search(r'data-testid="count-died">(\d+)<', html)[1]
+
+    assert (dashboard.dashboard(actor=task_force).died, died_on_the_page()) == (0, "0")
+    Case.objects.filter(pk=outbreak["kabid"].pk).update(classification="died")  # no signal: nothing renewed
+    clock[0] += 29
+    assert (dashboard.dashboard(actor=task_force).died, died_on_the_page()) == (0, "0")
+    assert recounts == []
+
+    clock[0] += 2  # past the period: kept figures and page at once, one recount of each for the next view
+    assert (dashboard.dashboard(actor=task_force).died, died_on_the_page()) == (0, "0")
+    assert (dashboard.dashboard(actor=task_force).died, died_on_the_page()) == (0, "0")
+    assert len(recounts) == 2  # the figures and the page; the second views did not start more
+    for recount in recounts:
+        recount()  # what the background threads run
+    assert (dashboard.dashboard(actor=task_force).died, died_on_the_page()) == (1, "1")
+    assert len(recounts) == 2  # fresh again: nothing more to count
+
+    # a recount that fails keeps what was there, and the next view past the period starts another
+    clock[0] += 31
+    assert dashboard.dashboard(actor=task_force).died == 1
+    with monkeypatch.context() as broken:
+        broken.setattr(dashboard, "_count", lambda *args: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            recounts[2]()
+    assert dashboard.dashboard(actor=task_force).died == 1
+    assert len(recounts) == 4
+
+    # ten periods without a view: counted in the request, no thread
+    Case.objects.filter(pk=outbreak["kabid"].pk).update(classification="confirmed_symptomatic")
+    clock[0] += 10 * 30
+    assert (dashboard.dashboard(actor=task_force).died, died_on_the_page()) == (0, "0")
+    assert len(recounts) == 4
+
+
 def test_the_kept_figures_of_one_government_never_answer_another(task_force, outbreak, outsider_health, actor_of):
     mine = dashboard.dashboard(actor=task_force)
     theirs = dashboard.dashboard(actor=actor_of(outsider_health))
